@@ -1,0 +1,171 @@
+"""API Gateway (REST, proxy integration) emulation without HTTP: route matching from template.yaml,
+proxy events shaped like the real ones, and the function's response turned back into HTTP parts.
+
+The HTTP server of the local stack and the handler tests both go through `ApiGateway.dispatch`.
+"""
+
+import base64
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from warehouse_devstack.lambda_runtime import invoke
+from warehouse_devstack.template import FunctionSpec, Template
+
+_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(\+?)\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    resource: str
+    function: FunctionSpec
+    pattern: re.Pattern[str]
+    static_segments: int
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    function: str | None = None
+
+
+def compile_resource(resource: str) -> re.Pattern[str]:
+    def parameter(match: re.Match[str]) -> str:
+        name, greedy = match[1], match[2]
+        return f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
+
+    regex, index = "", 0
+    for piece in _PARAMETER.finditer(resource):
+        regex += re.escape(resource[index : piece.start()]) + parameter(piece)
+        index = piece.end()
+    return re.compile(f"^{regex}{re.escape(resource[index:])}$")
+
+
+def build_event(
+    route: Route,
+    path: str,
+    path_parameters: dict[str, str],
+    query: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
+    body: bytes,
+    source_ip: str = "127.0.0.1",
+    stage: str = "v1",
+    authorizer: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A REST API proxy event as API Gateway sends it (`sam local generate-event` shape)."""
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in headers:
+        multi_headers.setdefault(name, []).append(value)
+    multi_query: dict[str, list[str]] = {}
+    for name, value in query:
+        multi_query.setdefault(name, []).append(value)
+    text_body, is_base64 = _body_field(body)
+    request_context: dict[str, Any] = {
+        "accountId": "123456789012",
+        "apiId": "local",
+        "resourceId": "local",
+        "resourcePath": route.resource,
+        "httpMethod": route.method,
+        "path": f"/{stage}{path}",
+        "stage": stage,
+        "requestId": str(uuid.uuid4()),
+        "requestTimeEpoch": int(time.time() * 1000),
+        "protocol": "HTTP/1.1",
+        "identity": {"sourceIp": source_ip, "userAgent": multi_headers.get("User-Agent", [""])[-1]},
+    }
+    if authorizer is not None:
+        request_context["authorizer"] = authorizer
+    return {
+        "resource": route.resource,
+        "path": path,
+        "httpMethod": route.method,
+        "headers": {name: values[-1] for name, values in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
+        "requestContext": request_context,
+        "body": text_body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def _body_field(body: bytes) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode(), True
+
+
+def response_from_lambda(result: dict[str, Any], function: str) -> HttpResponse:
+    headers = [(name, str(value)) for name, value in (result.get("headers") or {}).items()]
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers += [(name, str(value)) for value in values]
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    return HttpResponse(int(result.get("statusCode", 200)), headers, body, function)
+
+
+class ApiGateway:
+    def __init__(self, template: Template, stage: str = "v1") -> None:
+        self.stage = stage
+        self.routes = sorted(
+            (
+                Route(
+                    method=route.method,
+                    resource=route.path,
+                    function=spec,
+                    pattern=compile_resource(route.path),
+                    static_segments=route.path.count("/") - route.path.count("{"),
+                )
+                for spec in template.functions()
+                for route in spec.routes
+            ),
+            key=lambda route: -route.static_segments,  # /inventory/restock before /inventory/{sku}
+        )
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found and route.method in (method, "ANY"):
+                return route, found.groupdict()
+        return None
+
+    def dispatch(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+    ) -> HttpResponse:
+        path = unquote(raw_path)
+        matched = self.match(method, path)
+        if matched is None:
+            return not_found_response()
+        route, path_parameters = matched
+        query = parse_qsl(query_string, keep_blank_values=True)
+        event = build_event(
+            route, path, path_parameters, query, headers, body, source_ip, self.stage
+        )
+        result = invoke(route.function, event)
+        return response_from_lambda(result, route.function.logical_id)
+
+
+def not_found_response() -> HttpResponse:
+    request_id = str(uuid.uuid4())
+    error = {"code": "not_found", "message": "No route matches this method and path."}
+    body = json.dumps({"error": error | {"details": None}, "request_id": request_id})
+    headers = [("content-type", "application/json"), ("x-request-id", request_id)]
+    return HttpResponse(404, headers, body.encode())

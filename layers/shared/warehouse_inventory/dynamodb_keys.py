@@ -1,0 +1,46 @@
+"""Single-table key layout of the inventory table (attribute and index names match template.yaml).
+
+| record | pk         | sk              | type_pk / type_sk  | loc_pk / loc_sk      |
+|--------|------------|-----------------|--------------------|----------------------|
+| item   | SKU#<sku>  | ITEM            | ITEM / <sku>       | -                    |
+| stock  | SKU#<sku>  | STOCK#<loc>     | STOCK / <sku>#<loc>| LOC#<loc> / <sku>    |
+
+`<loc>` is empty for unassigned stock, which is then absent from the sparse by_location index.
+"""
+
+from typing import Any
+
+ITEM_SK = "ITEM"
+STOCK_SK_PREFIX = "STOCK#"
+STOCK_TYPE = "STOCK"
+ITEM_TYPE = "ITEM"
+BY_TYPE_INDEX = "by_type"
+BY_LOCATION_INDEX = "by_location"
+
+
+def sku_pk(sku: str) -> str:
+    return f"SKU#{sku}"
+
+
+def stock_key(sku: str, location_code: str | None) -> dict[str, Any]:
+    return {"pk": {"S": sku_pk(sku)}, "sk": {"S": f"{STOCK_SK_PREFIX}{location_code or ''}"}}
+
+
+def item_key(sku: str) -> dict[str, Any]:
+    return {"pk": {"S": sku_pk(sku)}, "sk": {"S": ITEM_SK}}
+
+
+def stock_index_attributes(sku: str, location_code: str | None) -> dict[str, str]:
+    """Index keys a stock record carries; the location index is sparse (no unassigned stock)."""
+    keys = {"type_pk": STOCK_TYPE, "type_sk": f"{sku}#{location_code or ''}"}
+    if location_code:
+        keys |= {"loc_pk": f"LOC#{location_code}", "loc_sk": sku}
+    return keys
+
+
+def page_key(item: dict[str, Any], index: str) -> dict[str, Any]:
+    """The LastEvaluatedKey DynamoDB would give after `item` when querying `index`."""
+    names = ["pk", "sk"] + (
+        ["type_pk", "type_sk"] if index == BY_TYPE_INDEX else ["loc_pk", "loc_sk"]
+    )
+    return {name: item[name] for name in names}

@@ -1,0 +1,79 @@
+"""The contract's JSON models (CONTRACT.md): request models forbid unknown fields and coercion."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from warehouse_inventory.stock import StockLevel
+
+Sku = Annotated[str, StringConstraints(min_length=3, max_length=20, pattern=r"^[A-Z0-9]+$")]
+LocationCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=10, pattern=r"^[A-Z0-9-]+$")
+]
+Reference = Annotated[str, StringConstraints(max_length=100)]
+Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
+PageLimit = Annotated[int, Field(ge=1, le=100)]
+
+
+class RequestModel(BaseModel):
+    """Strict: no unknown fields (no mass assignment), no "5" or 5.0 taken for an int."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class InventoryIn(RequestModel):
+    sku: Sku
+    quantity: Quantity
+    location_code: LocationCode | None = None
+
+
+class RestockIn(InventoryIn):
+    reference: Reference | None = None
+
+
+class InventoryOut(BaseModel):
+    id: int
+    sku: str
+    quantity: int
+    location_code: str | None
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, level: StockLevel) -> "InventoryOut":
+        return cls(
+            id=level.id,
+            sku=level.sku,
+            quantity=level.quantity,
+            location_code=level.location_code,
+            updated_at=level.updated_at,
+            version=level.version,
+        )
+
+
+class SkuStockOut(BaseModel):
+    sku: str
+    total_quantity: int
+    levels: list[InventoryOut]
+
+
+class InventoryPage(BaseModel):
+    items: list[InventoryOut]
+    next_cursor: str | None
+
+
+class HealthOut(BaseModel):
+    status: str
+    version: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, object]] | None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+    request_id: str

@@ -1,0 +1,34 @@
+"""The data-access interface the services depend on, so tests can pass a fake (principle 3)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
+
+PageKey = dict[str, Any]
+"""Where the next page starts: opaque to the services, signed into a cursor by the HTTP layer."""
+
+
+@dataclass(frozen=True)
+class StockPage:
+    levels: list[StockLevel]
+    next_key: PageKey | None
+
+
+class InventoryRepository(Protocol):
+    def apply_restock(
+        self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
+    ) -> StockLevel:
+        """Add `quantity` in one atomic write that also records `movement`; returns the result."""
+        ...
+
+    def ensure_item(self, sku: str, now: datetime) -> None:
+        """Create the SKU's master-data item, named after the SKU, unless it exists."""
+        ...
+
+    def sku_stock(self, sku: str) -> SkuStock: ...
+
+    def list_stock(
+        self, location_code: str | None, limit: int, start: PageKey | None
+    ) -> StockPage: ...

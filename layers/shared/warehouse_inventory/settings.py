@@ -1,0 +1,26 @@
+"""Typed settings read once per container from the function's environment (template.yaml)."""
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warehouse_inventory import __version__
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(default="InventoryTable", validation_alias="TABLE_NAME")
+    cursor_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias="CURSOR_SECRET", min_length=0
+    )
+    cursor_ttl_seconds: int = Field(default=86_400, validation_alias="CURSOR_TTL_SECONDS", gt=0)
+    service_version: str = Field(default=__version__, validation_alias="SERVICE_VERSION")
+    aws_timeout_seconds: float = Field(default=3.0, validation_alias="AWS_TIMEOUT_SECONDS", gt=0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """One settings object per container; tests clear the cache after changing the environment."""
+    return Settings()

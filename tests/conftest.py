@@ -1,0 +1,55 @@
+"""Session-wide set-up: the functions' environment from template.yaml, fake AWS credentials."""
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warehouse_devstack.lambda_runtime import apply_environment
+from warehouse_devstack.template import REPO_ROOT, Template, load_template
+from warehouse_inventory.aws_clients import dynamodb_client
+from warehouse_inventory.http.dependencies import inventory_service
+from warehouse_inventory.settings import get_settings
+
+EVENTS_DIR = REPO_ROOT / "events"
+
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+)
+os.environ.pop("AWS_PROFILE", None)
+
+
+def reset_caches() -> None:
+    """Forget per-container singletons, as a new Lambda container would."""
+    get_settings.cache_clear()
+    dynamodb_client.cache_clear()
+    inventory_service.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return load_template()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def function_environment(template: Template) -> Iterator[dict[str, str]]:
+    env = apply_environment(template)
+    reset_caches()
+    yield env
+
+
+def load_event(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS_DIR / name).read_text())
+    return event
+
+
+def event_files() -> list[Path]:
+    return sorted(EVENTS_DIR.glob("*.json"))
