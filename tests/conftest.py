@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from warehouse_devstack.lambda_runtime import apply_environment
 from warehouse_devstack.template import REPO_ROOT, Template, load_template
 from warehouse_inventory.aws_clients import dynamodb_client

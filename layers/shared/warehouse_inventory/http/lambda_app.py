@@ -39,6 +39,7 @@ def ensure_event_loop() -> None:
 
 
 def make_handler(*routers: APIRouter) -> LambdaHandler:
+    ensure_event_loop()  # before Mangum, which would otherwise create one with a warning
     asgi = Mangum(RequestIdMiddleware(build_app(*routers)), lifespan="off")
 
     @metrics.log_metrics

@@ -1,0 +1,71 @@
+"""Handler tests on moto: `mock_aws` entered once per module, tables built from template.yaml."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.conftest import reset_caches
+from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.tables import create_tables
+from warehouse_devstack.template import Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+class Api:
+    """Calls the handlers the way API Gateway does, through the same emulator as the local stack."""
+
+    def __init__(self, gateway: ApiGateway) -> None:
+        self._gateway = gateway
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: str = "",
+        raw_body: bytes | None = None,
+    ) -> ApiResult:
+        data = (
+            raw_body if raw_body is not None else b"" if body is None else json.dumps(body).encode()
+        )
+        headers = [("Content-Type", "application/json")] if data else []
+        response = self._gateway.dispatch(method, path, query, headers, data)
+        payload = json.loads(response.body) if response.body else None
+        return ApiResult(response.status, {k.lower(): v for k, v in response.headers}, payload)
+
+
+@pytest.fixture(scope="module")
+def dynamodb(template: Template) -> Iterator["DynamoDBClient"]:
+    with mock_aws():
+        reset_caches()
+        client = boto3.client("dynamodb")
+        create_tables(client, template)
+        yield client
+    reset_caches()
+
+
+@pytest.fixture(scope="module")
+def api(dynamodb: "DynamoDBClient", template: Template) -> Api:
+    return Api(ApiGateway(template))
+
+
+def all_items(client: "DynamoDBClient") -> list[dict[str, Any]]:
+    """Every item of the inventory table (a Scan: fine in tests, never in a request path)."""
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator("scan").paginate(TableName="InventoryTable"):
+        items += page["Items"]
+    return items

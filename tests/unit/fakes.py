@@ -1,0 +1,66 @@
+"""An in-memory InventoryRepository: the services' rules tested without DynamoDB or moto."""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from warehouse_inventory.errors import ServiceUnavailable
+from warehouse_inventory.repository import PageKey, StockPage
+from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
+
+
+@dataclass
+class FakeInventoryRepository:
+    levels: dict[tuple[str, str | None], StockLevel] = field(default_factory=dict)
+    movements: list[tuple[StockLevel, MovementMeta]] = field(default_factory=list)
+    items: dict[str, datetime] = field(default_factory=dict)
+    ensure_item_calls: int = 0
+    fail_ensure_item: bool = False
+
+    def apply_restock(
+        self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
+    ) -> StockLevel:
+        current = self.levels.get((sku, location_code))
+        level = (
+            StockLevel(sku, location_code, 0, 0, movement.occurred_at)
+            if current is None
+            else current
+        )
+        level = replace(
+            level,
+            quantity=level.quantity + quantity,
+            version=level.version + 1,
+            updated_at=movement.occurred_at,
+        )
+        self.levels[(sku, location_code)] = level
+        self.movements.append((level, movement))
+        return level
+
+    def ensure_item(self, sku: str, now: datetime) -> None:
+        self.ensure_item_calls += 1
+        if self.fail_ensure_item:
+            raise ServiceUnavailable("throttled")
+        self.items.setdefault(sku, now)
+
+    def sku_stock(self, sku: str) -> SkuStock:
+        levels = [
+            level
+            for (level_sku, _), level in sorted(self.levels.items(), key=_order)
+            if level_sku == sku
+        ]
+        return SkuStock(sku=sku, levels=levels, known=bool(levels) or sku in self.items)
+
+    def list_stock(self, location_code: str | None, limit: int, start: PageKey | None) -> StockPage:
+        ordered = [
+            level
+            for _, level in sorted(self.levels.items(), key=_order)
+            if location_code is None or level.location_code == location_code
+        ]
+        offset = int(start["offset"]) if start else 0
+        page = ordered[offset : offset + limit]
+        more = offset + limit < len(ordered)
+        return StockPage(levels=page, next_key={"offset": offset + limit} if more else None)
+
+
+def _order(entry: tuple[tuple[str, str | None], StockLevel]) -> tuple[str, str]:
+    (sku, location), _ = entry
+    return sku, location or ""

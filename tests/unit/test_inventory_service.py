@@ -1,0 +1,119 @@
+"""InventoryService rules, against the in-memory repository."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.unit.fakes import FakeInventoryRepository
+from warehouse_inventory.cursor import CursorCodec
+from warehouse_inventory.errors import InvalidCursor, NotFound
+from warehouse_inventory.inventory_service import InventoryService
+from warehouse_inventory.models import RestockIn
+from warehouse_inventory.stock import ANONYMOUS, MovementType, Principal, RequestMeta
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+META = RequestMeta(principal=Principal("t-1", "scanner-7", "operator"), request_id="req-1")
+
+
+@pytest.fixture
+def repository() -> FakeInventoryRepository:
+    return FakeInventoryRepository()
+
+
+@pytest.fixture
+def service(repository: FakeInventoryRepository) -> InventoryService:
+    return InventoryService(repository, CursorCodec(b"k" * 32, 3600), clock=lambda: NOW)
+
+
+def restock(sku: str = "ABC", quantity: int = 5, location: str | None = "A-1") -> RestockIn:
+    return RestockIn(sku=sku, quantity=quantity, location_code=location, reference="PO-9")
+
+
+def test_restock_adds_and_counts_versions(service: InventoryService) -> None:
+    first = service.restock(restock(quantity=5), META)
+    second = service.restock(restock(quantity=7), META)
+    assert (first.quantity, first.version) == (5, 1)
+    assert (second.quantity, second.version, second.updated_at) == (12, 2, NOW)
+
+
+def test_restock_records_who_why_and_when(
+    service: InventoryService, repository: FakeInventoryRepository
+) -> None:
+    service.restock(restock(), META)
+    ((_, movement),) = repository.movements
+    assert movement.type is MovementType.RESTOCK
+    assert (movement.actor, movement.request_id, movement.reference) == (
+        "scanner-7",
+        "req-1",
+        "PO-9",
+    )
+    assert movement.occurred_at == NOW
+
+
+def test_anonymous_caller_is_recorded_as_anonymous(
+    service: InventoryService, repository: FakeInventoryRepository
+) -> None:
+    service.restock(restock(), RequestMeta(ANONYMOUS, "req-2"))
+    assert repository.movements[0][1].actor == "anonymous"
+
+
+def test_first_restock_of_a_record_ensures_the_item_once(
+    service: InventoryService, repository: FakeInventoryRepository
+) -> None:
+    service.restock(restock(location="A-1"), META)
+    service.restock(restock(location="A-1"), META)
+    assert repository.ensure_item_calls == 1
+    service.restock(restock(location="B-2"), META)
+    assert repository.ensure_item_calls == 2
+    assert set(repository.items) == {"ABC"}
+
+
+def test_throttled_item_write_does_not_fail_a_committed_restock(
+    service: InventoryService, repository: FakeInventoryRepository
+) -> None:
+    repository.fail_ensure_item = True
+    level = service.restock(restock(quantity=3), META)
+    assert (level.quantity, level.version) == (3, 1)
+    assert repository.levels[("ABC", "A-1")].quantity == 3
+
+
+def test_unknown_sku_is_not_found(service: InventoryService) -> None:
+    with pytest.raises(NotFound):
+        service.sku_stock("NOPE")
+
+
+def test_known_item_without_stock_has_zero_total(
+    service: InventoryService, repository: FakeInventoryRepository
+) -> None:
+    repository.items["EMPTY"] = NOW
+    stock = service.sku_stock("EMPTY")
+    assert (stock.total_quantity, stock.levels) == (0, [])
+
+
+def test_sku_total_sums_every_location(service: InventoryService) -> None:
+    service.restock(restock(quantity=2, location="A-1"), META)
+    service.restock(restock(quantity=3, location="B-2"), META)
+    service.restock(restock(quantity=4, location=None), META)
+    assert service.sku_stock("ABC").total_quantity == 9
+
+
+def test_pages_walk_every_level_once(service: InventoryService) -> None:
+    for n in range(7):
+        service.restock(restock(sku=f"SKU{n}"), META)
+    seen, cursor = [], None
+    while True:
+        page = service.list_stock(None, 3, cursor)
+        seen += [level.sku for level in page.levels]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [f"SKU{n}" for n in range(7)]
+
+
+def test_cursor_of_one_location_is_refused_for_another(service: InventoryService) -> None:
+    for n in range(3):
+        service.restock(restock(sku=f"SKU{n}", location="A-1"), META)
+    cursor = service.list_stock("A-1", 1, None).next_cursor
+    assert cursor is not None
+    with pytest.raises(InvalidCursor):
+        service.list_stock("B-2", 1, cursor)
