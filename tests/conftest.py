@@ -8,11 +8,8 @@ from typing import Any
 
 import pytest
 
-from warehouse_devstack.lambda_runtime import apply_environment
+from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
 from warehouse_devstack.template import REPO_ROOT, Template, load_template
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.http.dependencies import inventory_service
-from warehouse_inventory.settings import get_settings
 
 EVENTS_DIR = REPO_ROOT / "events"
 
@@ -28,13 +25,6 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 
 
-def reset_caches() -> None:
-    """Forget per-container singletons, as a new Lambda container would."""
-    get_settings.cache_clear()
-    dynamodb_client.cache_clear()
-    inventory_service.cache_clear()
-
-
 @pytest.fixture(scope="session")
 def template() -> Template:
     return load_template()
@@ -43,7 +33,7 @@ def template() -> Template:
 @pytest.fixture(scope="session", autouse=True)
 def function_environment(template: Template) -> Iterator[dict[str, str]]:
     env = apply_environment(template)
-    reset_caches()
+    forget_function_singletons()
     yield env
 
 

@@ -78,7 +78,7 @@ def build_event(
         "requestId": str(uuid.uuid4()),
         "requestTimeEpoch": int(time.time() * 1000),
         "protocol": "HTTP/1.1",
-        "identity": {"sourceIp": source_ip, "userAgent": multi_headers.get("User-Agent", [""])[-1]},
+        "identity": {"sourceIp": source_ip, "userAgent": _header(headers, "user-agent")},
     }
     if authorizer is not None:
         request_context["authorizer"] = authorizer
@@ -98,6 +98,10 @@ def build_event(
     }
 
 
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    return next((value for key, value in reversed(headers) if key.lower() == name), "")
+
+
 def _body_field(body: bytes) -> tuple[str | None, bool]:
     if not body:
         return None, False
@@ -108,8 +112,11 @@ def _body_field(body: bytes) -> tuple[str | None, bool]:
 
 
 def response_from_lambda(result: dict[str, Any], function: str) -> HttpResponse:
-    headers = [(name, str(value)) for name, value in (result.get("headers") or {}).items()]
-    for name, values in (result.get("multiValueHeaders") or {}).items():
+    multi = result.get("multiValueHeaders") or {}
+    single = result.get("headers") or {}
+    # API Gateway merges the two maps; a name in multiValueHeaders wins over the same in headers
+    headers = [(name, str(value)) for name, value in single.items() if name not in multi]
+    for name, values in multi.items():
         headers += [(name, str(value)) for value in values]
     raw = result.get("body") or ""
     body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()

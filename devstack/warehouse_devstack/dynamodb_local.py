@@ -10,9 +10,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,9 +45,12 @@ def find_jar() -> Path | None:
     return next(iter(sorted(REPO_ROOT.glob(JAR_GLOB))), None)
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(
+    port: int, timeout: float = 30.0, alive: Callable[[], bool] = lambda: True
+) -> None:
+    """Wait until something listens on the port; give up early once `alive` says it died."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive():
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.05)
@@ -61,12 +65,12 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
         warnings.warn(
             "Java or the DynamoDB Local jar is missing: using moto's server instead, which does "
             "not emulate DynamoDB's concurrency and transactions faithfully.",
-            stacklevel=2,
+            stacklevel=3,  # the caller of the context manager
         )
         with moto_server(port) as endpoint:
             yield endpoint
         return
-    storage = ["-dbPath", str(persist_dir)] if persist_dir else ["-inMemory"]
+    storage = ["-dbPath", str(persist_dir.resolve())] if persist_dir else ["-inMemory"]
     if persist_dir:
         persist_dir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -75,18 +79,27 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
         "-jar",
         str(jar),
         "-sharedDb",
+        "-disableTelemetry",
         "-port",
         str(port),
         *storage,
     ]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
-    )
+    # A scratch working directory: DynamoDB Local drops a metadata file wherever it runs.
+    workdir = tempfile.mkdtemp(prefix="dynamodb-local-")
+    with (Path(workdir) / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
+        )
     try:
-        wait_for_port(port)
+        try:
+            wait_for_port(port, alive=lambda: process.poll() is None)
+        except TimeoutError as exc:
+            log = (Path(workdir) / "stderr.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"DynamoDB Local did not start:\n{log}") from exc
         yield DynamoEndpoint(url=f"http://127.0.0.1:{port}", engine="dynamodb-local")
     finally:
         process.terminate()
@@ -95,6 +108,7 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextlib.contextmanager

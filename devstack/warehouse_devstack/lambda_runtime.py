@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,8 @@ from functools import cache
 from typing import Any
 
 from warehouse_devstack.template import FunctionSpec, Template
+
+_import_lock = threading.RLock()
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -50,13 +53,26 @@ def apply_environment(template: Template) -> dict[str, str]:
     return merged
 
 
+def forget_function_singletons() -> None:
+    """The layer caches settings, clients and services per container, as Lambda reuses them;
+    a new environment (another endpoint, another test module) needs fresh ones."""
+    from warehouse_inventory.aws_clients import dynamodb_client
+    from warehouse_inventory.http.dependencies import inventory_service
+    from warehouse_inventory.settings import get_settings
+
+    get_settings.cache_clear()
+    dynamodb_client.cache_clear()
+    inventory_service.cache_clear()
+
+
 def load_handler(spec: FunctionSpec) -> Handler:
     """Import the entry module once per function, under a unique name (they are all `app.py`)."""
-    return _load(spec.logical_id, str(spec.module_file), spec.handler_name)
+    with _import_lock:  # concurrent first requests of the local stack must not import twice
+        return _load_locked(spec.logical_id, str(spec.module_file), spec.handler_name)
 
 
 @cache
-def _load(logical_id: str, module_file: str, handler_name: str) -> Handler:
+def _load_locked(logical_id: str, module_file: str, handler_name: str) -> Handler:
     module_spec = importlib.util.spec_from_file_location(f"fn_{logical_id}", module_file)
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)

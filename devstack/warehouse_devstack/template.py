@@ -2,12 +2,12 @@
 
 Intrinsic functions are resolved for local use: `Ref` of a resource is its logical id (the local
 table name), `Ref` of a parameter its default, `Fn::Sub` is substituted, and a Secrets Manager
-dynamic reference becomes a secret generated for this process.
+dynamic reference becomes LOCAL_SECRET (fixed, so cursors survive a restart of the local stack and
+match what `sam local invoke` gets from devstack/sam-local-env.json).
 """
 
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ PSEUDO_PARAMETERS = {
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
 }
+LOCAL_SECRET = "DEV-ONLY-local-cursor-secret-not-for-any-deployed-stage"  # noqa: S105
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:[^}]*\}\}")
 
@@ -56,7 +57,6 @@ class Template:
         self.path = path
         # cfn-flip understands the short intrinsic tags (!Ref, !Sub, ...); plain dicts from here on.
         self.document: dict[str, Any] = json.loads(json.dumps(load_yaml(path.read_text())))
-        self._local_secret = secrets.token_urlsafe(32)
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -73,7 +73,7 @@ class Template:
     def resolve(self, value: Any) -> Any:
         """Resolve intrinsic functions to their local values."""
         if isinstance(value, str):
-            return _SECRET_REFERENCE.sub(self._local_secret, value)
+            return _SECRET_REFERENCE.sub(LOCAL_SECRET, value)
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if not isinstance(value, dict):

@@ -27,6 +27,7 @@ def dynamodb_client() -> "DynamoDBClient":
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=timeout,
         read_timeout=timeout,
+        max_pool_connections=32,  # one per thread of the local stack; Lambda uses one
     )
     with _lock:
         return boto3.client("dynamodb", config=config)

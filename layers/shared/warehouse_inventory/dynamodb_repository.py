@@ -81,29 +81,59 @@ class DynamoDBInventoryRepository:
         self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
     ) -> StockLevel:
         """One UpdateItem, no read first (principle 4): ADD is atomic under any concurrency."""
+        return self._write_movement(
+            sku, location_code, movement, "ADD #quantity :quantity", quantity
+        )
+
+    def _write_movement(
+        self,
+        sku: str,
+        location_code: str | None,
+        movement: MovementMeta,
+        quantity_clause: str,
+        quantity: int,
+    ) -> StockLevel:
+        """The stock write every movement shares: quantity change, version + 1, last_movement.
+
+        The SDK retries timeouts and 500s, after which the first attempt may have applied. The
+        condition on last_movement.request_id makes such a retry fail instead of applying twice,
+        and the record it returns (ALL_OLD) is then exactly what the first attempt wrote.
+        """
         attributes = {"sku": sku, "updated_at": movement.occurred_at.isoformat()}
         attributes |= keys.stock_index_attributes(sku, location_code)
         if location_code:
             attributes["location_code"] = location_code
         set_clause = ", ".join(f"#{name} = :{name}" for name in attributes)
-        with aws_errors_as_domain_errors():
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=keys.stock_key(sku, location_code),
-                UpdateExpression=f"ADD #quantity :quantity, #version :one "
-                f"SET {set_clause}, #last_movement = :last_movement",
-                ExpressionAttributeNames={
-                    f"#{name}": name
-                    for name in [*attributes, "quantity", "version", "last_movement"]
-                },
-                ExpressionAttributeValues=to_attribute_values(
-                    {f":{name}": value for name, value in attributes.items()}
-                    | {":quantity": quantity, ":one": 1}
+        names = [*attributes, "quantity", "version", "last_movement", "request_id"]
+        try:
+            with aws_errors_as_domain_errors():
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key=keys.stock_key(sku, location_code),
+                    UpdateExpression=f"{quantity_clause}, #version :one "
+                    f"SET {set_clause}, #last_movement = :last_movement",
+                    ConditionExpression="attribute_not_exists(#last_movement) "
+                    "OR #last_movement.#request_id <> :request_id",
+                    ExpressionAttributeNames={f"#{name}": name for name in names},
+                    ExpressionAttributeValues=to_attribute_values(
+                        {f":{name}": value for name, value in attributes.items()}
+                        | {":quantity": quantity, ":one": 1, ":request_id": movement.request_id}
+                    )
+                    | {":last_movement": movement_attribute(movement)},
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
-                | {":last_movement": movement_attribute(movement)},
-                ReturnValues="ALL_NEW",
-            )
+        except ClientError as exc:
+            return self._own_earlier_write(exc, movement)
         return stock_level(response["Attributes"])
+
+    @staticmethod
+    def _own_earlier_write(exc: ClientError, movement: MovementMeta) -> StockLevel:
+        item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
+        last = item.get("last_movement", {}).get("M", {})
+        if last.get("request_id", {}).get("S") != movement.request_id:
+            raise exc
+        return stock_level(item)
 
     def ensure_item(self, sku: str, now: datetime) -> None:
         defaults = {"sku": sku, "name": sku, "unit": "each", "reorder_point": 0, "version": 1}

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from tests.conftest import reset_caches
 from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.lambda_runtime import forget_function_singletons
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.settings import get_settings
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 class LocalDynamo:
     """What a test needs to act on DynamoDB Local and to check the table's stream (the outbox)."""
 
+    url: str
     client: "DynamoDBClient"
     streams: "DynamoDBStreamsClient"
     table_name: str
@@ -34,16 +35,31 @@ class LocalDynamo:
 
 @pytest.fixture(scope="session")
 def local_dynamo(template: Template, function_environment: dict[str, str]) -> Iterator[LocalDynamo]:
-    """Start the emulator once; the env var makes the layer's own client (botocore) use it."""
-    with dynamodb_local(free_port()) as endpoint, pytest.MonkeyPatch.context() as env:
+    """Start the emulator once per session and build the template's tables in it."""
+    with dynamodb_local(free_port()) as endpoint:
         if endpoint.engine != "dynamodb-local":
-            pytest.fail(f"DynamoDB Local did not start (got {endpoint.engine}): needs Java 17")
-        env.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint.url)
-        reset_caches()
+            pytest.fail(
+                f"DynamoDB Local is required (Java 17 and its jar in devstack/node_modules) but "
+                f"{endpoint.engine} started, which is not faithful for concurrency or streams"
+            )
         client = boto3.client("dynamodb", endpoint_url=endpoint.url)
         create_tables(client, template)
         table_name = get_settings().table_name
         stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         streams = boto3.client("dynamodbstreams", endpoint_url=endpoint.url)
-        yield LocalDynamo(client, streams, table_name, stream_arn)
-    reset_caches()  # no cached client may outlive the emulator it points at
+        yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn)
+
+
+@pytest.fixture(autouse=True)
+def layer_on_dynamodb_local(
+    local_dynamo: LocalDynamo, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Point the layer's own client (botocore reads the env var) at the emulator, per test.
+
+    Not per session: the variable would outlive these tests and send the later moto tests to
+    DynamoDB Local, since `mock_aws` does not intercept a custom endpoint.
+    """
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", local_dynamo.url)
+    forget_function_singletons()
+    yield
+    forget_function_singletons()  # no cached client may outlive the endpoint it was built for

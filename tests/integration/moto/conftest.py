@@ -9,8 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.conftest import reset_caches
 from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.lambda_runtime import forget_function_singletons
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 
@@ -51,11 +51,11 @@ class Api:
 @pytest.fixture(scope="module")
 def dynamodb(template: Template) -> Iterator["DynamoDBClient"]:
     with mock_aws():
-        reset_caches()
+        forget_function_singletons()
         client = boto3.client("dynamodb")
         create_tables(client, template)
         yield client
-    reset_caches()
+    forget_function_singletons()
 
 
 @pytest.fixture(scope="module")

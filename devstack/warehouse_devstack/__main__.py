@@ -1,0 +1,146 @@
+"""`python -m warehouse_devstack` (what `make run` starts): the local stack until Ctrl-C.
+
+SIGINT and SIGTERM only set an event, so shutdown runs in the main thread through the stack's
+context managers (server closed, DynamoDB Local stopped) and the process exits 0. A second
+signal during a slow shutdown raises KeyboardInterrupt to force the issue.
+"""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from warehouse_devstack.stack import PortInUse, RunningStack, StackOptions, local_stack
+
+logger = logging.getLogger("warehouse_devstack")
+
+SAM_ENV_VARS_PORT = 8000  # the DynamoDB port devstack/sam-local-env.json points at
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m warehouse_devstack",
+        description="Serve the API locally: DynamoDB Local plus an API Gateway emulator that "
+        "invokes the functions of template.yaml.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="API port"
+    )
+    parser.add_argument(
+        "--dynamodb-port",
+        type=int,
+        default=int(os.environ.get("DYNAMODB_PORT", str(SAM_ENV_VARS_PORT))),
+        help="DynamoDB Local port (fixed, so `sam local invoke` can reach it)",
+    )
+    parser.add_argument(
+        "--persist",
+        type=Path,
+        metavar="DIR",
+        help="keep DynamoDB Local's data in DIR (e.g. .devstack-data); default: in memory",
+    )
+    return parser.parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> StackOptions:
+    persist: Path | None = args.persist
+    return StackOptions(
+        host=args.host,
+        port=args.port,
+        dynamodb_port=args.dynamodb_port,
+        persist_dir=persist.resolve() if persist else None,
+    )
+
+
+def configure_logging() -> None:
+    """Our lines at INFO on stderr; libraries only from WARNING (botocore is chatty at INFO)."""
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)-7s %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logger.setLevel(logging.INFO)
+    # moto's fallback server (werkzeug) sets its own logger to INFO: one line per DynamoDB call.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.captureWarnings(True)  # e.g. the fallback to moto when Java is missing
+    # Powertools warns when a handler flushes no metrics, even with metrics disabled.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+
+
+def install_stop_handlers() -> threading.Event:
+    """The returned event is set by the first SIGINT/SIGTERM; a second one interrupts."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        logger.info("%s received, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    return stop
+
+
+def banner(running: RunningStack) -> str:
+    storage = f"data in {running.persist_dir}" if running.persist_dir else "in memory"
+    routes = sorted(running.gateway.routes, key=lambda route: (route.resource, route.method))
+    width = max((len(route.resource) for route in routes), default=0)
+    lines = [
+        "",
+        "Warehouse API local stack",
+        f"  API        {running.api_url}",
+        f"  DynamoDB   {running.dynamodb.url} ({running.dynamodb.engine}, {storage})",
+        "  Routes",
+        *(
+            f"    {route.method:<7} {route.resource:<{width}}  {route.function.logical_id}"
+            for route in routes
+        ),
+        "  Try",
+        f"    curl -s -X POST {running.api_url}/inventory/restock "
+        '-H \'content-type: application/json\' -d \'{"sku": "WIDGET1", "quantity": 5}\'',
+        f"    curl -s {running.api_url}/inventory/WIDGET1",
+        *_sam_hint(running),
+        "Ctrl-C to stop",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _sam_hint(running: RunningStack) -> list[str]:
+    if running.dynamodb.url.endswith(f":{SAM_ENV_VARS_PORT}"):
+        return [
+            "  sam local invoke <Function> --env-vars devstack/sam-local-env.json "
+            "--docker-network host  (uses this DynamoDB)"
+        ]
+    return [f"  (sam-local-env.json expects DynamoDB on port {SAM_ENV_VARS_PORT}, not this one)"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = options_from(parse_args(argv))
+    configure_logging()
+    stop = install_stop_handlers()
+    try:
+        with local_stack(options) as running:
+            sys.stdout.write(banner(running))
+            sys.stdout.flush()
+            stop.wait()
+    except PortInUse as exc:
+        logger.error("%s", exc)
+        return 1
+    except KeyboardInterrupt:
+        logger.warning("interrupted again; shutdown may be incomplete")
+        return 130
+    logger.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

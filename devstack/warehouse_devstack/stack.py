@@ -1,0 +1,135 @@
+"""The local stack as one context manager: DynamoDB Local with the template's tables, and the API
+Gateway emulator invoking the template's functions in this process.
+
+`python -m warehouse_devstack` holds it open until a signal; tests may also enter it in-process.
+Leaving the block always stops the server first, then DynamoDB Local, then restores the
+environment, whatever happened inside.
+"""
+
+import contextlib
+import errno
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import boto3
+
+from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.dynamodb_local import DynamoEndpoint, dynamodb_local
+from warehouse_devstack.gateway import GatewayServer, serving
+from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
+from warehouse_devstack.tables import create_tables
+from warehouse_devstack.template import Template, load_template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+LOCAL_DEFAULTS = {
+    # DynamoDB Local accepts any credentials; these keep boto3 from looking for real ones.
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    # Powertools Metrics would print one EMF JSON line per invocation, flooding the console
+    # with metrics nothing collects locally. Set it to "false" to see them.
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    # Powertools' Logger("warehouse") filters every record whose logger name contains
+    # "warehouse" from the root handlers, our own warehouse_devstack invocation lines included.
+    "POWERTOOLS_LOG_DEDUPLICATION_DISABLED": "true",
+}
+ANY_ADDRESS = frozenset({"", "0.0.0.0"})
+
+
+class PortInUse(RuntimeError):
+    """A port the stack needs is taken (often another local stack or DynamoDB Local)."""
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    host: str = "127.0.0.1"
+    port: int = 3000  # 0: any free port (see RunningStack.api_url)
+    dynamodb_port: int = 8000
+    persist_dir: Path | None = None  # None: DynamoDB Local keeps data in memory
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    api_url: str
+    dynamodb: DynamoEndpoint
+    gateway: ApiGateway
+    persist_dir: Path | None
+
+
+def dynamodb_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def local_stack(options: StackOptions, template: Template | None = None) -> Iterator[RunningStack]:
+    """Start everything; on exit stop the server, then DynamoDB Local (no orphan java)."""
+    template = template or load_template()
+    with ExitStack() as stack:
+        stack.enter_context(function_environment(template, dynamodb_url(options.dynamodb_port)))
+        server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
+        stack.callback(server.server_close)  # closing twice is harmless
+        ensure_port_free(options.dynamodb_port, "--dynamodb-port")
+        endpoint = stack.enter_context(dynamodb_local(options.dynamodb_port, options.persist_dir))
+        create_tables(admin_client(endpoint.url), template)
+        stack.enter_context(serving(server))
+        yield RunningStack(
+            api_url=f"http://{display_host(options.host)}:{server.port}",
+            dynamodb=endpoint,
+            gateway=server.gateway,
+            persist_dir=options.persist_dir,
+        )
+
+
+@contextmanager
+def function_environment(template: Template, endpoint_url: str) -> Iterator[None]:
+    """Make this process the functions' container: their environment from template.yaml, local
+    AWS settings, and no singletons (clients, settings) left from an earlier environment.
+    The previous environment comes back on exit, for in-process use."""
+    saved = dict(os.environ)
+    try:
+        for name, value in LOCAL_DEFAULTS.items():
+            os.environ.setdefault(name, value)
+        apply_environment(template)
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url
+        forget_function_singletons()
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        forget_function_singletons()
+
+
+def bind_gateway(gateway: ApiGateway, options: StackOptions) -> GatewayServer:
+    try:
+        return GatewayServer((options.host, options.port), gateway)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(f"{options.host}:{options.port} is in use; choose another --port") from exc
+
+
+def ensure_port_free(port: int, option: str) -> None:
+    """Refuse a taken port up front: DynamoDB Local would fail to bind, yet the readiness check
+    would succeed against whatever already listens there, and the stack would use the wrong one."""
+    with (
+        contextlib.suppress(OSError),
+        socket.create_connection(("127.0.0.1", port), timeout=0.5),
+    ):
+        raise PortInUse(f"127.0.0.1:{port} is in use; choose another {option}")
+
+
+def admin_client(endpoint_url: str) -> "DynamoDBClient":
+    """A client of our own for table creation, independent of the functions' cached one."""
+    return boto3.session.Session().client("dynamodb", endpoint_url=endpoint_url)
+
+
+def display_host(host: str) -> str:
+    """A URL a browser on this machine can open, even when listening on every interface."""
+    return "127.0.0.1" if host in ANY_ADDRESS else host

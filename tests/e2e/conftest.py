@@ -1,0 +1,132 @@
+"""The real local stack (`python -m warehouse_devstack`) as a subprocess, once per session.
+
+Teardown checks what a developer relies on: SIGINT stops it with exit code 0 and leaves no
+DynamoDB Local (java) process behind.
+"""
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from warehouse_devstack.dynamodb_local import free_port
+from warehouse_devstack.template import REPO_ROOT
+
+STARTUP_TIMEOUT_SECONDS = 60
+SHUTDOWN_TIMEOUT_SECONDS = 20
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class StackProcess:
+    base_url: str
+    process: "subprocess.Popen[bytes]"
+    stdout: Path
+    stderr: Path
+    children: dict[int, str]  # pid -> command line of what the stack started (DynamoDB Local)
+
+    def banner(self) -> str:
+        return self.stdout.read_text()
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """Direct children of `pid` with their command lines, from procfs (no psutil needed)."""
+    pids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # the thread ended meanwhile
+            pids += [int(child) for child in (task / "children").read_text().split()]
+    return {child: command_line(child) for child in pids}
+
+
+def command_line(pid: int) -> str:
+    """The process's command line; "" once it is gone (or a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def wait_until_healthy(base_url: str, process: "subprocess.Popen[bytes]", stderr: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"local stack exited with {process.returncode}:\n{stderr.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"local stack not healthy after {STARTUP_TIMEOUT_SECONDS} s:\n{stderr.read_text()}")
+
+
+def stop_with_pytest() -> None:
+    """Runs in the child before exec: SIGTERM it (a clean stop) if pytest dies without teardown."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_stack(logs: Path) -> StackProcess:
+    port, dynamodb_port = free_port(), free_port()
+    stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
+    command = [sys.executable, "-m", "warehouse_devstack"]
+    command += ["--port", str(port), "--dynamodb-port", str(dynamodb_port)]
+    with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=err,
+            preexec_fn=stop_with_pytest,  # noqa: PLW1509 - only prctl, safe before exec
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process, stderr)
+        return StackProcess(base_url, process, stdout, stderr, children_of(process.pid))
+    except BaseException:
+        process.send_signal(signal.SIGINT)  # let it stop DynamoDB Local; kill only as a fallback
+        try:
+            process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+
+
+def stop_stack(stack: StackProcess) -> None:
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        code = stack.process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        stack.process.kill()
+        stack.process.wait()
+        pytest.fail(f"local stack still running {SHUTDOWN_TIMEOUT_SECONDS} s after SIGINT")
+    assert code == 0, f"exit code {code}:\n{stack.stderr.read_text()}"
+    # Same pid and same command line: still the child, not a recycled pid.
+    leftovers = [pid for pid, line in stack.children.items() if command_line(pid) == line]
+    assert not leftovers, f"child processes outlived the stack: {leftovers}"
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    stack = start_stack(tmp_path_factory.mktemp("local-stack"))
+    yield stack
+    stop_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def base_url(local_stack: StackProcess) -> str:
+    return local_stack.base_url
+
+
+@pytest.fixture(scope="session")
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        yield client
