@@ -2,7 +2,6 @@
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+# The functions' environment before any test module imports the layer (Powertools reads it then).
+FUNCTION_ENVIRONMENT = apply_environment(load_template())
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +32,9 @@ def template() -> Template:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def function_environment(template: Template) -> Iterator[dict[str, str]]:
-    env = apply_environment(template)
+def function_environment() -> dict[str, str]:
     forget_function_singletons()
-    yield env
+    return FUNCTION_ENVIRONMENT
 
 
 def load_event(name: str) -> dict[str, Any]:

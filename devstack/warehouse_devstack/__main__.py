@@ -98,15 +98,18 @@ def banner(running: RunningStack) -> str:
         "Warehouse API local stack",
         f"  API        {running.api_url}",
         f"  DynamoDB   {running.dynamodb.url} ({running.dynamodb.engine}, {storage})",
+        f"  Admin      {running.admin_token}  (WAREHOUSE_ADMIN_TOKEN; POST /tokens for others)",
         "  Routes",
         *(
             f"    {route.method:<7} {route.resource:<{width}}  {route.function.logical_id}"
             for route in routes
         ),
         "  Try",
+        f"    export TOKEN={running.admin_token}",
         f"    curl -s -X POST {running.api_url}/inventory/restock "
-        '-H \'content-type: application/json\' -d \'{"sku": "WIDGET1", "quantity": 5}\'',
-        f"    curl -s {running.api_url}/inventory/WIDGET1",
+        "-H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' "
+        '-d \'{"sku": "WIDGET1", "quantity": 5}\'',
+        f'    curl -s {running.api_url}/inventory/WIDGET1 -H "authorization: Bearer $TOKEN"',
         *_sam_hint(running),
         "Ctrl-C to stop",
         "",

@@ -5,7 +5,6 @@ The HTTP server of the local stack and the handler tests both go through `ApiGat
 """
 
 import base64
-import json
 import re
 import time
 import uuid
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from warehouse_devstack.lambda_authorizer import authorize, method_arn
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
 
@@ -26,6 +26,7 @@ class Route:
     function: FunctionSpec
     pattern: re.Pattern[str]
     static_segments: int
+    public: bool
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,10 @@ def response_from_lambda(result: dict[str, Any], function: str) -> HttpResponse:
 class ApiGateway:
     def __init__(self, template: Template, stage: str = "v1") -> None:
         self.stage = stage
+        authorizer = template.authorizer()
+        self.authorizer = template.function(authorizer.function_id) if authorizer else None
+        self.identity_header = authorizer.identity_header.lower() if authorizer else ""
+        self.gateway_responses = template.gateway_responses()
         self.routes = sorted(
             (
                 Route(
@@ -134,6 +139,7 @@ class ApiGateway:
                     function=spec,
                     pattern=compile_resource(route.path),
                     static_segments=route.path.count("/") - route.path.count("{"),
+                    public=route.public or authorizer is None,
                 )
                 for spec in template.functions()
                 for route in spec.routes
@@ -160,19 +166,31 @@ class ApiGateway:
         path = unquote(raw_path)
         matched = self.match(method, path)
         if matched is None:
-            return not_found_response()
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN")
         route, path_parameters = matched
+        context = None
+        if not route.public and self.authorizer is not None:
+            arn = method_arn(self.stage, method, path)
+            decision = authorize(self.authorizer, _header(headers, self.identity_header), arn)
+            if decision.gateway_response:
+                return self.gateway_response(decision.gateway_response, self.authorizer)
+            context = decision.context
         query = parse_qsl(query_string, keep_blank_values=True)
         event = build_event(
-            route, path, path_parameters, query, headers, body, source_ip, self.stage
+            route, path, path_parameters, query, headers, body, source_ip, self.stage, context
         )
         result = invoke(route.function, event)
         return response_from_lambda(result, route.function.logical_id)
 
-
-def not_found_response() -> HttpResponse:
-    request_id = str(uuid.uuid4())
-    error = {"code": "not_found", "message": "No route matches this method and path."}
-    body = json.dumps({"error": error | {"details": None}, "request_id": request_id})
-    headers = [("content-type", "application/json"), ("x-request-id", request_id)]
-    return HttpResponse(404, headers, body.encode())
+    def gateway_response(self, kind: str, function: FunctionSpec | None = None) -> HttpResponse:
+        """API Gateway's own answer, rendered from the template's GatewayResponses."""
+        response = self.gateway_responses[kind]
+        request_id = str(uuid.uuid4())
+        body = response.body_template.replace("$context.requestId", request_id)
+        # AWS sends the id as x-amzn-RequestId only (no context variables in gateway response
+        # headers); the local stack adds x-request-id too, as every function response has it.
+        headers = [("content-type", "application/json"), ("x-amzn-RequestId", request_id)]
+        headers.append(("x-request-id", request_id))
+        headers += [(name, value) for name, value in response.headers.items() if value]
+        name = function.logical_id if function else None
+        return HttpResponse(response.status, headers, body.encode(), name)

@@ -56,13 +56,9 @@ def apply_environment(template: Template) -> dict[str, str]:
 def forget_function_singletons() -> None:
     """The layer caches settings, clients and services per container, as Lambda reuses them;
     a new environment (another endpoint, another test module) needs fresh ones."""
-    from warehouse_inventory.aws_clients import dynamodb_client
-    from warehouse_inventory.http.dependencies import inventory_service
-    from warehouse_inventory.settings import get_settings
+    from warehouse_inventory.services import forget_services
 
-    get_settings.cache_clear()
-    dynamodb_client.cache_clear()
-    inventory_service.cache_clear()
+    forget_services()
 
 
 def load_handler(spec: FunctionSpec) -> Handler:

@@ -23,7 +23,8 @@ from warehouse_devstack.dynamodb_local import DynamoEndpoint, dynamodb_local
 from warehouse_devstack.gateway import GatewayServer, serving
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
 from warehouse_devstack.tables import create_tables
-from warehouse_devstack.template import Template, load_template
+from warehouse_devstack.template import Template
+from warehouse_inventory.tokens import new_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,6 +62,28 @@ class RunningStack:
     dynamodb: DynamoEndpoint
     gateway: ApiGateway
     persist_dir: Path | None
+    admin_token: str
+
+
+def bootstrap_admin_token() -> str:
+    """WAREHOUSE_ADMIN_TOKEN when set (kept across restarts with --persist), else a new one.
+
+    Stored like any token, through the same TokenService the API uses: hash only.
+    """
+    from warehouse_inventory.access import Role
+    from warehouse_inventory.services import token_service
+
+    service = token_service()
+    secret = os.environ.get("WAREHOUSE_ADMIN_TOKEN") or new_secret()
+    if service.authenticate(f"Bearer {secret}") is None:
+        service.issue("bootstrap-admin", Role.ADMIN, secret=secret)
+    return secret
+
+
+def local_parameters() -> dict[str, str]:
+    """Template parameters a developer may set from the environment, e.g. ALLOWED_ORIGINS."""
+    origins = os.environ.get("ALLOWED_ORIGINS")
+    return {"AllowedOrigins": origins} if origins is not None else {}
 
 
 def dynamodb_url(port: int) -> str:
@@ -70,7 +93,7 @@ def dynamodb_url(port: int) -> str:
 @contextmanager
 def local_stack(options: StackOptions, template: Template | None = None) -> Iterator[RunningStack]:
     """Start everything; on exit stop the server, then DynamoDB Local (no orphan java)."""
-    template = template or load_template()
+    template = template or Template(parameter_overrides=local_parameters())
     with ExitStack() as stack:
         stack.enter_context(function_environment(template, dynamodb_url(options.dynamodb_port)))
         server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
@@ -78,12 +101,14 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
         ensure_port_free(options.dynamodb_port, "--dynamodb-port")
         endpoint = stack.enter_context(dynamodb_local(options.dynamodb_port, options.persist_dir))
         create_tables(admin_client(endpoint.url), template)
+        admin_token = bootstrap_admin_token()
         stack.enter_context(serving(server))
         yield RunningStack(
             api_url=f"http://{display_host(options.host)}:{server.port}",
             dynamodb=endpoint,
             gateway=server.gateway,
             persist_dir=options.persist_dir,
+            admin_token=admin_token,
         )
 
 

@@ -33,6 +33,22 @@ _SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:[^}]*\}\}")
 class ApiRoute:
     method: str
     path: str
+    public: bool = False  # `Auth: {Authorizer: NONE}`: the default authorizer does not run
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """The REST API's default Lambda authorizer (TOKEN type) and the header it reads."""
+
+    function_id: str
+    identity_header: str
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int
+    body_template: str
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,11 @@ class FunctionSpec:
 
 
 class Template:
-    def __init__(self, path: Path = TEMPLATE_PATH) -> None:
+    def __init__(
+        self, path: Path = TEMPLATE_PATH, parameter_overrides: dict[str, str] | None = None
+    ) -> None:
         self.path = path
+        self.parameter_overrides = parameter_overrides or {}
         # cfn-flip understands the short intrinsic tags (!Ref, !Sub, ...); plain dicts from here on.
         self.document: dict[str, Any] = json.loads(json.dumps(load_yaml(path.read_text())))
 
@@ -81,17 +100,34 @@ class Template:
         if "Ref" in value:
             return self._ref(value["Ref"])
         if "Fn::Sub" in value:
-            text = value["Fn::Sub"]
-            return self.resolve(_SUB_VARIABLE.sub(lambda m: self._sub_variable(m[1]), text))
+            return self._sub(value["Fn::Sub"])
+        if "Fn::Select" in value:
+            index, items = value["Fn::Select"]
+            return self.resolve(items)[int(index)]
+        if "Fn::Split" in value:
+            separator, text = value["Fn::Split"]
+            return str(self.resolve(text)).split(separator)
         if "Fn::GetAtt" in value:
             resource, attribute = value["Fn::GetAtt"]
             return f"arn:aws:local:::{resource}/{attribute}"
         return {key: self.resolve(item) for key, item in value.items()}
 
+    def _sub(self, argument: str | list[Any]) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        local = {name: str(self.resolve(item)) for name, item in variables.items()}
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match[1]
+            return local[name] if name in local else self._sub_variable(name)
+
+        return str(self.resolve(_SUB_VARIABLE.sub(substitute, text)))
+
     def _ref(self, name: str) -> str:
         if name in PSEUDO_PARAMETERS:
             return PSEUDO_PARAMETERS[name]
         parameters = self.document.get("Parameters", {})
+        if name in self.parameter_overrides:
+            return self.parameter_overrides[name]
         if name in parameters:
             return str(parameters[name].get("Default", ""))
         if name in self.resources:
@@ -120,7 +156,7 @@ class Template:
                     handler=properties["Handler"],
                     environment={key: str(self.resolve(val)) for key, val in env.items()},
                     routes=[
-                        ApiRoute(event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+                        api_route(event["Properties"])
                         for event in properties.get("Events", {}).values()
                         if event["Type"] == "Api"
                     ],
@@ -130,6 +166,32 @@ class Template:
 
     def function(self, logical_id: str) -> FunctionSpec:
         return next(spec for spec in self.functions() if spec.logical_id == logical_id)
+
+    def _api_properties(self) -> dict[str, Any]:
+        (api,) = self.resources_of_type("AWS::Serverless::Api").values()
+        properties: dict[str, Any] = api["Properties"]
+        return properties
+
+    def authorizer(self) -> Authorizer | None:
+        auth = self._api_properties().get("Auth", {})
+        name = auth.get("DefaultAuthorizer")
+        if name is None:
+            return None
+        config = auth["Authorizers"][name]
+        function_id = config["FunctionArn"]["Fn::GetAtt"][0]
+        return Authorizer(function_id, config.get("Identity", {}).get("Header", "Authorization"))
+
+    def gateway_responses(self) -> dict[str, GatewayResponse]:
+        """API Gateway's own answers (401, 403, 429, ...), with header values unquoted."""
+        responses = {}
+        for kind, config in self._api_properties().get("GatewayResponses", {}).items():
+            headers = self.resolve(config.get("ResponseParameters", {}).get("Headers", {}))
+            responses[kind] = GatewayResponse(
+                status=int(config.get("StatusCode", 500)),
+                body_template=config["ResponseTemplates"]["application/json"],
+                headers={name: str(value).strip("'") for name, value in headers.items()},
+            )
+        return responses
 
     def table_definitions(self) -> list[dict[str, Any]]:
         """CreateTable arguments for every table, from the template's own properties."""
@@ -152,6 +214,11 @@ class Template:
                 }
             definitions.append(definition)
         return definitions
+
+
+def api_route(properties: dict[str, Any]) -> ApiRoute:
+    authorizer = properties.get("Auth", {}).get("Authorizer")
+    return ApiRoute(properties["Method"].upper(), properties["Path"], public=authorizer == "NONE")
 
 
 @cache

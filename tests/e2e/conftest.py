@@ -6,6 +6,8 @@ DynamoDB Local (java) process behind.
 
 import contextlib
 import ctypes
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from warehouse_devstack.template import REPO_ROOT
 STARTUP_TIMEOUT_SECONDS = 60
 SHUTDOWN_TIMEOUT_SECONDS = 20
 PR_SET_PDEATHSIG = 1
+ADMIN_TOKEN = "wh_e2e-" + secrets.token_urlsafe(24)  # the stack's bootstrap admin token
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,17 @@ def stop_with_pytest() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_stack(logs: Path) -> StackProcess:
+def start_stack(logs: Path, admin_token: str) -> StackProcess:
     port, dynamodb_port = free_port(), free_port()
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
     command = [sys.executable, "-m", "warehouse_devstack"]
     command += ["--port", str(port), "--dynamodb-port", str(dynamodb_port)]
+    env = os.environ | {"WAREHOUSE_ADMIN_TOKEN": admin_token}
     with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
+            env=env,
             stdout=out,
             stderr=err,
             preexec_fn=stop_with_pytest,  # noqa: PLW1509 - only prctl, safe before exec
@@ -116,7 +121,7 @@ def stop_stack(stack: StackProcess) -> None:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
-    stack = start_stack(tmp_path_factory.mktemp("local-stack"))
+    stack = start_stack(tmp_path_factory.mktemp("local-stack"), ADMIN_TOKEN)
     yield stack
     stop_stack(stack)
 
@@ -128,5 +133,6 @@ def base_url(local_stack: StackProcess) -> str:
 
 @pytest.fixture(scope="session")
 def client(base_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base_url, timeout=10) as client:
+    headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+    with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
         yield client

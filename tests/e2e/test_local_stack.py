@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import StackProcess, command_line
+from tests.e2e.conftest import ADMIN_TOKEN, StackProcess, command_line
 
 
 def unique_sku() -> str:
@@ -21,6 +21,9 @@ def unique_sku() -> str:
 
 def unique_location() -> str:
     return "L" + uuid.uuid4().hex[:8].upper()
+
+
+AUTH = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def restock(client: httpx.Client, sku: str, quantity: int, location: str | None) -> dict[str, Any]:
@@ -128,7 +131,7 @@ def test_concurrent_restocks_are_served_in_parallel_and_all_counted(base_url: st
     sku = unique_sku()
 
     def restock_one(_: int) -> int:
-        with httpx.Client(base_url=base_url, timeout=30) as client:  # one connection each
+        with httpx.Client(base_url=base_url, timeout=30, headers=AUTH) as client:  # own connection
             version: int = restock(client, sku, 1, "A-01")["version"]
             return version
 
@@ -136,7 +139,7 @@ def test_concurrent_restocks_are_served_in_parallel_and_all_counted(base_url: st
         versions = list(pool.map(restock_one, range(20)))
 
     assert sorted(versions) == list(range(1, 21))
-    total = httpx.get(f"{base_url}/inventory/{sku}").json()["total_quantity"]
+    total = httpx.get(f"{base_url}/inventory/{sku}", headers=AUTH).json()["total_quantity"]
     assert total == 20
 
 
@@ -232,7 +235,7 @@ def test_unknown_sku_is_not_found(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/no/such/route"), ("DELETE", "/inventory/restock"), ("OPTIONS", "/inventory")],
+    [("GET", "/no/such/route"), ("DELETE", "/inventory/restock"), ("PUT", "/inventory")],
 )
 def test_unknown_route_is_not_found(client: httpx.Client, method: str, path: str) -> None:
     assert_contract_error(client.request(method, path), 404, "not_found")

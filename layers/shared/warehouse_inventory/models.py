@@ -5,7 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from warehouse_inventory.access import Role
 from warehouse_inventory.stock import StockLevel
+from warehouse_inventory.tokens import ApiToken
 
 Sku = Annotated[str, StringConstraints(min_length=3, max_length=20, pattern=r"^[A-Z0-9]+$")]
 LocationCode = Annotated[
@@ -77,3 +79,31 @@ class ErrorDetail(BaseModel):
 class ErrorOut(BaseModel):
     error: ErrorDetail
     request_id: str
+
+
+class TokenIn(RequestModel):
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")
+    ]
+    role: Annotated[Role, Field(strict=False)]  # JSON carries the role as its string value
+
+
+class TokenOut(BaseModel):
+    token_id: str
+    name: str
+    role: Annotated[Role, Field(strict=False)]  # JSON carries the role as its string value
+    created_at: datetime
+
+    @classmethod
+    def of(cls, token: ApiToken) -> "TokenOut":
+        return cls(
+            token_id=token.token_id, name=token.name, role=token.role, created_at=token.created_at
+        )
+
+
+class IssuedTokenOut(TokenOut):
+    token: str = Field(description="The secret. Shown once: only its hash is stored.")
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]

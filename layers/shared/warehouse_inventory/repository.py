@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.tokens import ApiToken
 
 PageKey = dict[str, Any]
 """Where the next page starts: opaque to the services, signed into a cursor by the HTTP layer."""
@@ -32,3 +33,17 @@ class InventoryRepository(Protocol):
     def list_stock(
         self, location_code: str | None, limit: int, start: PageKey | None
     ) -> StockPage: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: ApiToken, secret_hash: str) -> None: ...
+
+    def find_by_hash(self, secret_hash: str) -> ApiToken | None:
+        """The token whose secret hashes to `secret_hash`, revoked or not; None if unknown."""
+        ...
+
+    def list_active(self) -> list[ApiToken]: ...
+
+    def revoke(self, token_id: str, now: datetime) -> None:
+        """Mark the token revoked; NotFound if it is unknown or already revoked."""
+        ...

@@ -12,12 +12,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     table_name: str = Field(default="InventoryTable", validation_alias="TABLE_NAME")
+    tokens_table_name: str = Field(default="TokensTable", validation_alias="TOKENS_TABLE_NAME")
     cursor_secret: SecretStr = Field(
         default=SecretStr(""), validation_alias="CURSOR_SECRET", min_length=0
     )
     cursor_ttl_seconds: int = Field(default=86_400, validation_alias="CURSOR_TTL_SECONDS", gt=0)
     service_version: str = Field(default=__version__, validation_alias="SERVICE_VERSION")
+    allowed_origins_csv: str = Field(default="", validation_alias="ALLOWED_ORIGINS")
     aws_timeout_seconds: float = Field(default=3.0, validation_alias="AWS_TIMEOUT_SECONDS", gt=0)
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """ALLOWED_ORIGINS is comma-separated, e.g. `https://a.example,https://b.example`."""
+        return [origin.strip() for origin in self.allowed_origins_csv.split(",") if origin.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -15,9 +15,9 @@ from warehouse_devstack.streams import read_stream
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.cursor import CursorCodec
 from warehouse_inventory.dynamodb_repository import DynamoDBInventoryRepository, from_item
-from warehouse_inventory.http.dependencies import inventory_service
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.models import RestockIn
+from warehouse_inventory.services import inventory_service
 from warehouse_inventory.stock import Principal, RequestMeta, StockLevel
 
 if TYPE_CHECKING:

@@ -13,6 +13,8 @@ from warehouse_devstack.apigateway import ApiGateway
 from warehouse_devstack.lambda_runtime import forget_function_singletons
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
+from warehouse_inventory.access import Role
+from warehouse_inventory.services import token_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -26,10 +28,12 @@ class ApiResult:
 
 
 class Api:
-    """Calls the handlers the way API Gateway does, through the same emulator as the local stack."""
+    """Calls the handlers the way API Gateway does, through the same emulator as the local stack
+    (authorizer included), as an admin unless another role or token is given."""
 
-    def __init__(self, gateway: ApiGateway) -> None:
+    def __init__(self, gateway: ApiGateway, tokens: dict[Role, str]) -> None:
         self._gateway = gateway
+        self.tokens = tokens
 
     def call(
         self,
@@ -38,12 +42,18 @@ class Api:
         body: Any = None,
         query: str = "",
         raw_body: bytes | None = None,
+        token: str | None = "admin",
+        headers: list[tuple[str, str]] | None = None,
     ) -> ApiResult:
+        """`token`: a role name (its test token), a raw secret, or None for no Authorization."""
         data = (
             raw_body if raw_body is not None else b"" if body is None else json.dumps(body).encode()
         )
-        headers = [("Content-Type", "application/json")] if data else []
-        response = self._gateway.dispatch(method, path, query, headers, data)
+        sent = list(headers or []) + ([("Content-Type", "application/json")] if data else [])
+        if token is not None:
+            secret = self.tokens.get(Role(token), token) if token in set(Role) else token
+            sent.append(("Authorization", f"Bearer {secret}"))
+        response = self._gateway.dispatch(method, path, query, sent, data)
         payload = json.loads(response.body) if response.body else None
         return ApiResult(response.status, {k.lower(): v for k, v in response.headers}, payload)
 
@@ -59,8 +69,14 @@ def dynamodb(template: Template) -> Iterator["DynamoDBClient"]:
 
 
 @pytest.fixture(scope="module")
-def api(dynamodb: "DynamoDBClient", template: Template) -> Api:
-    return Api(ApiGateway(template))
+def role_tokens(dynamodb: "DynamoDBClient") -> dict[Role, str]:
+    """One live token per role, issued through the API's own TokenService."""
+    return {role: token_service().issue(f"test-{role}", role).secret for role in Role}
+
+
+@pytest.fixture(scope="module")
+def api(role_tokens: dict[Role, str], template: Template) -> Api:
+    return Api(ApiGateway(template), role_tokens)
 
 
 def all_items(client: "DynamoDBClient") -> list[dict[str, Any]]:

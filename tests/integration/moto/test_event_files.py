@@ -1,5 +1,6 @@
 """Every function has a sample event in events/, and replaying it gives the expected status."""
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -7,6 +8,10 @@ import pytest
 from tests.conftest import event_files, load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
+from warehouse_inventory.access import Role
+from warehouse_inventory.aws_clients import dynamodb_client
+from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
+from warehouse_inventory.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -16,13 +21,32 @@ EXPECTED_STATUS = {
     "get_inventory.json": 200,
     "list_inventory.json": 200,
     "health.json": 200,
+    "create_token.json": 201,
+    "list_tokens.json": 200,
+    "revoke_token.json": 204,
 }
 # restock first, so the GET events find the stock it created
-REPLAY_ORDER = ["restock.json", "get_inventory.json", "list_inventory.json", "health.json"]
+REPLAY_ORDER = list(EXPECTED_STATUS)
+SAMPLE_TOKEN_ID = "tok_00000000deadbeef"  # revoked by events/revoke_token.json
+SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sample_tokens(dynamodb: "DynamoDBClient") -> None:
+    """The tokens the sample events refer to."""
+    repository = DynamoDBTokenRepository(dynamodb_client(), "TokensTable")
+    now = datetime.now(UTC)
+    repository.add(ApiToken(SAMPLE_TOKEN_ID, "old-scanner", Role.OPERATOR, now), secret_hash("x"))
+    sample = ApiToken("tok_0123456789abcdef", "dock-scanner-1", Role.OPERATOR, now)
+    repository.add(sample, secret_hash(SAMPLE_SECRET))
 
 
 def function_for(template: Template, event_name: str) -> FunctionSpec:
     event = load_event(event_name)
+    if event.get("type") == "TOKEN":
+        authorizer = template.authorizer()
+        assert authorizer is not None
+        return template.function(authorizer.function_id)
     return next(
         spec
         for spec in template.functions()
@@ -35,7 +59,7 @@ def test_every_function_has_an_event_file_and_each_file_a_function(template: Tem
     names = {path.name for path in event_files()}
     covered = {function_for(template, name).logical_id for name in names}
     assert covered == {spec.logical_id for spec in template.functions()}
-    assert names == set(EXPECTED_STATUS)
+    assert names == set(EXPECTED_STATUS) | {"authorizer.json"}
 
 
 @pytest.mark.parametrize("event_name", REPLAY_ORDER)
@@ -46,3 +70,16 @@ def test_event_file_replays(
     response = invoke(function_for(template, event_name), event)
     assert response["statusCode"] == EXPECTED_STATUS[event_name], response["body"]
     assert response["headers"]["x-request-id"] == event["requestContext"]["requestId"]
+
+
+def test_authorizer_event_replays_to_a_role_policy(template: Template) -> None:
+    event = load_event("authorizer.json")
+    response = invoke(function_for(template, "authorizer.json"), event)
+    assert response["principalId"] == "tok_0123456789abcdef"
+    assert response["context"] == {
+        "token_id": "tok_0123456789abcdef",
+        "name": "dock-scanner-1",
+        "role": "operator",
+    }
+    resources = response["policyDocument"]["Statement"][0]["Resource"]
+    assert event["methodArn"] in resources

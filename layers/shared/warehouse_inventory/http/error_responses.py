@@ -14,6 +14,22 @@ from warehouse_inventory.observability import logger
 CODE_BY_STATUS = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
 
 
+def contract_error(
+    code: str,
+    request_id: str,
+    message: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The contract's error body and status for `code`; also an ASGI app for middlewares."""
+    spec = ERROR_TABLE[code]
+    body = {
+        "error": {"code": code, "message": message or spec.default_message, "details": details},
+        "request_id": request_id,
+    }
+    return JSONResponse(body, status_code=spec.status, headers=headers)
+
+
 def error_response(
     request: Request,
     code: str,
@@ -21,12 +37,7 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    spec = ERROR_TABLE[code]
-    body = {
-        "error": {"code": code, "message": message or spec.default_message, "details": details},
-        "request_id": request.state.request_id,
-    }
-    return JSONResponse(body, status_code=spec.status, headers=headers)
+    return contract_error(code, request.state.request_id, message, details, headers)
 
 
 def field_name(location: tuple[int | str, ...]) -> str:

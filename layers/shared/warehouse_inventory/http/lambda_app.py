@@ -6,12 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from mangum import Mangum
+from starlette.types import ASGIApp
 
+from warehouse_inventory.http.body_limit import BodyLimitMiddleware
+from warehouse_inventory.http.cors import ContractCORSMiddleware
 from warehouse_inventory.http.error_responses import install_error_handlers
 from warehouse_inventory.http.request_id import RequestIdMiddleware
+from warehouse_inventory.http.roles import enforce_minimum_role, undeclared_routes
 from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.settings import get_settings
 
 _thread_state = threading.local()
 
@@ -21,10 +26,14 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 def build_app(*routers: APIRouter, **fastapi_options: Any) -> FastAPI:
     """The FastAPI app of one function; the docs app passes every router to get the union."""
     options = {"openapi_url": None, "docs_url": None, "redoc_url": None} | fastapi_options
-    app = FastAPI(title="Warehouse inventory API", **options)
+    app = FastAPI(
+        title="Warehouse inventory API", dependencies=[Depends(enforce_minimum_role)], **options
+    )
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
+    if undeclared := undeclared_routes(app):
+        raise LookupError(f"routes without a minimum role in access.MINIMUM_ROLE: {undeclared}")
     return app
 
 
@@ -38,9 +47,15 @@ def ensure_event_loop() -> None:
         asyncio.set_event_loop(_thread_state.loop)
 
 
+def http_stack(app: ASGIApp) -> ASGIApp:
+    """Outside in: request id (and last-resort 500), body limit, CORS, then the app."""
+    cors = ContractCORSMiddleware(app, get_settings().allowed_origins)
+    return RequestIdMiddleware(BodyLimitMiddleware(cors))
+
+
 def make_handler(*routers: APIRouter) -> LambdaHandler:
     ensure_event_loop()  # before Mangum, which would otherwise create one with a warning
-    asgi = Mangum(RequestIdMiddleware(build_app(*routers)), lifespan="off")
+    asgi = Mangum(http_stack(build_app(*routers)), lifespan="off")  # type: ignore[arg-type]
 
     @metrics.log_metrics
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -3,13 +3,10 @@
 A pure ASGI wrapper rather than Starlette's BaseHTTPMiddleware, which costs a task per request.
 """
 
-import json
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warehouse_inventory.errors import ERROR_TABLE
 from warehouse_inventory.http.context import request_id_of
+from warehouse_inventory.http.error_responses import contract_error
 from warehouse_inventory.observability import logger
 
 
@@ -39,17 +36,4 @@ class RequestIdMiddleware:
             if started:
                 return
             logger.exception("unhandled error before a response")
-            await send_internal_error(send_with_request_id, request_id)
-
-
-async def send_internal_error(send: Send, request_id: str) -> None:
-    error: dict[str, Any] = {"code": "internal", "message": ERROR_TABLE["internal"].default_message}
-    body = json.dumps({"error": error | {"details": None}, "request_id": request_id}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+            await contract_error("internal", request_id)(scope, receive, send_with_request_id)

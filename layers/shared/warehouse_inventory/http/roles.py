@@ -1,0 +1,35 @@
+"""Every function checks the caller's role against access.MINIMUM_ROLE, as the gateway does.
+
+The authorizer's policy already keeps callers off routes above their role; checking again in the
+function means a misconfigured API (an event without the authorizer) fails closed, not open.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
+
+from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
+from warehouse_inventory.errors import Forbidden, Unauthorized
+from warehouse_inventory.http.context import principal_of
+
+
+async def enforce_minimum_role(request: Request) -> None:
+    route = request.scope["route"]
+    required = minimum_role(request.method, route.path)
+    if required is PUBLIC:
+        return
+    role = principal_of(request.scope).role
+    if role is None:
+        raise Unauthorized("A valid bearer token is required.")
+    if role not in Role.__members__.values() or not Role(role).includes(required):
+        raise Forbidden(f"This operation needs the {required} role.")
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    """Routes of the app without a minimum role: each is a bug, caught at import time."""
+    return [
+        f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+        if (method, route.path) not in MINIMUM_ROLE
+    ]

@@ -1,0 +1,17 @@
+"""DELETE /tokens/{token_id}: revoke a token; the authorizer refuses it from then on."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from warehouse_inventory.http.dependencies import TokenServiceDep
+
+router = APIRouter(tags=["tokens"])
+
+TokenId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^tok_[0-9a-f]+$")]
+
+
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+async def revoke_token(token_id: TokenId, service: TokenServiceDep) -> Response:
+    service.revoke(token_id)
+    return Response(status_code=204)
