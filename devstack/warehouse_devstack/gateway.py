@@ -80,6 +80,13 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
     # The stdlib looks handlers up as do_<METHOD>; every method goes the same way.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
 
+    def __getattr__(self, name: str) -> Any:
+        """Other methods too (TRACE, QUERY, ...): API Gateway answers a method no route has with
+        its "no route" response (404 here), where the stdlib would answer 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _response(self, path: str, query: str) -> HttpResponse:
         try:
             body = self._read_body()
@@ -139,7 +146,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Requests the stdlib refuses before dispatch (malformed request line, oversized
-        headers, unknown method) get a contract error body too, not the stdlib's HTML page."""
+        headers) get a contract error body too, not the stdlib's HTML page."""
         self.close_connection = True
         self._write(error_response(code, CODE_BY_STATUS.get(code, "bad_request"), message))
         logger.info("- %r -> %d (%s)", self.requestline, code, message)

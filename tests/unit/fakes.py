@@ -3,8 +3,13 @@
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from warehouse_inventory.errors import ServiceUnavailable
-from warehouse_inventory.repository import PageKey, StockPage
+from warehouse_inventory.errors import (
+    InsufficientStock,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+)
+from warehouse_inventory.repository import Adjustment, PageKey, StockPage
 from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
 
 
@@ -19,15 +24,55 @@ class FakeInventoryRepository:
     def apply_restock(
         self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
     ) -> StockLevel:
+        return self._change(sku, location_code, quantity, movement)
+
+    def apply_pick(
+        self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
+    ) -> StockLevel:
         current = self.levels.get((sku, location_code))
-        level = (
-            StockLevel(sku, location_code, 0, 0, movement.occurred_at)
-            if current is None
-            else current
-        )
+        if current is None:
+            raise NotFound("No stock record at that location.")
+        if current.quantity < quantity:
+            raise InsufficientStock(available=current.quantity, requested=quantity)
+        return self._change(sku, location_code, -quantity, movement)
+
+    def apply_adjust(
+        self,
+        sku: str,
+        location_code: str | None,
+        counted: int,
+        movement: MovementMeta,
+        expected_version: int | None,
+    ) -> Adjustment:
+        current = self.levels.get((sku, location_code))
+        if expected_version is not None and (
+            current is None or current.version != expected_version
+        ):
+            raise PreconditionFailed("stale")
+        before = current.quantity if current else 0
+        level = self._change(sku, location_code, counted - before, movement)
+        return Adjustment(level=level, delta=counted - before)
+
+    def apply_transfer(
+        self,
+        sku: str,
+        source: str | None,
+        destination: str | None,
+        quantity: int,
+        movements: tuple[MovementMeta, MovementMeta],
+    ) -> tuple[StockLevel, StockLevel]:
+        self.apply_pick(sku, source, quantity, movements[0])
+        arrived = self.apply_restock(sku, destination, quantity, movements[1])
+        return self.levels[(sku, source)], arrived
+
+    def _change(
+        self, sku: str, location_code: str | None, delta: int, movement: MovementMeta
+    ) -> StockLevel:
+        current = self.levels.get((sku, location_code))
+        level = current or StockLevel(sku, location_code, 0, 0, movement.occurred_at)
         level = replace(
             level,
-            quantity=level.quantity + quantity,
+            quantity=level.quantity + delta,
             version=level.version + 1,
             updated_at=movement.occurred_at,
         )

@@ -38,9 +38,8 @@ def stock_index_attributes(sku: str, location_code: str | None) -> dict[str, str
     return keys
 
 
-def page_key(item: dict[str, Any], index: str) -> dict[str, Any]:
-    """The LastEvaluatedKey DynamoDB would give after `item` when querying `index`."""
-    names = ["pk", "sk"] + (
+def index_key_names(index: str) -> list[str]:
+    """The attributes of a LastEvaluatedKey when querying `index`: table keys + index keys."""
+    return ["pk", "sk"] + (
         ["type_pk", "type_sk"] if index == BY_TYPE_INDEX else ["loc_pk", "loc_sk"]
     )
-    return {name: item[name] for name in names}

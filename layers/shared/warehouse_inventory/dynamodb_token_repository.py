@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_repository import (
+from warehouse_inventory.dynamodb_support import (
     aws_errors_as_domain_errors,
     from_item,
+    is_condition_failure,
+    query_all,
     to_attribute_values,
 )
 from warehouse_inventory.errors import NotFound
@@ -87,25 +89,18 @@ class DynamoDBTokenRepository:
                     ExpressionAttributeValues={":now": {"S": now.isoformat()}},
                 )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 raise NotFound(f"Token {token_id} is already revoked.") from exc
             raise
 
     def _query_active(self, token_id: str | None = None) -> list[dict[str, Any]]:
         condition = "#status = :active" + (" AND token_id = :id" if token_id else "")
         values = {":active": {"S": ACTIVE}} | ({":id": {"S": token_id}} if token_id else {})
-        items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "IndexName": ACTIVE_INDEX,
             "KeyConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": values,
         }
-        while True:
-            with aws_errors_as_domain_errors():
-                response = self._client.query(**query)
-            items += response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
-                return items
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return list(query_all(self._client, query))

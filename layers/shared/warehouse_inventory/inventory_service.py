@@ -1,14 +1,15 @@
-"""Stock rules: restock and reading levels. No FastAPI, boto3 or Lambda types here (principle 3)."""
+"""Stock rules: the four movements and reading levels; no FastAPI, boto3 or Lambda types."""
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import NotFound, ServiceUnavailable
-from warehouse_inventory.models import RestockIn
+from warehouse_inventory.errors import NotFound, ServiceUnavailable, ValidationFailed
+from warehouse_inventory.models import AdjustIn, PickIn, RestockIn, TransferIn
 from warehouse_inventory.observability import logger
-from warehouse_inventory.repository import InventoryRepository
+from warehouse_inventory.repository import Adjustment, InventoryRepository
 from warehouse_inventory.stock import (
     MovementMeta,
     MovementType,
@@ -36,21 +37,72 @@ class InventoryService:
         self._cursors = cursors
         self._clock = clock
 
-    def restock(self, request: RestockIn, meta: RequestMeta) -> StockLevel:
-        """One atomic write; the first restock of a (sku, location) also ensures the item exists."""
-        movement = MovementMeta(
-            type=MovementType.RESTOCK,
+    def _movement(
+        self,
+        kind: MovementType,
+        meta: RequestMeta,
+        reference: str | None = None,
+        reason: str | None = None,
+        transfer_id: str | None = None,
+    ) -> MovementMeta:
+        return MovementMeta(
+            type=kind,
             actor=meta.principal.name,
             request_id=meta.request_id,
             occurred_at=self._clock(),
-            reference=request.reference,
+            reason=reason,
+            reference=reference,
+            transfer_id=transfer_id,
         )
+
+    def restock(self, request: RestockIn, meta: RequestMeta) -> StockLevel:
+        """One atomic write; the first restock of a (sku, location) also ensures the item exists."""
+        movement = self._movement(MovementType.RESTOCK, meta, request.reference)
         level = self._repository.apply_restock(
             request.sku, request.location_code, request.quantity, movement
         )
         if level.version == 1:
             self._ensure_item(request.sku, movement.occurred_at)
         return level
+
+    def pick(self, request: PickIn, meta: RequestMeta) -> StockLevel:
+        movement = self._movement(MovementType.PICK, meta, request.reference)
+        return self._repository.apply_pick(
+            request.sku, request.location_code, request.quantity, movement
+        )
+
+    def transfer(self, request: TransferIn, meta: RequestMeta) -> tuple[StockLevel, StockLevel]:
+        """Both legs share a transfer id, so the audit trail can pair them."""
+        transfer_id = f"trf_{uuid.uuid4().hex}"
+        leaving = self._movement(
+            MovementType.TRANSFER_OUT, meta, request.reference, transfer_id=transfer_id
+        )
+        arriving = replace(leaving, type=MovementType.TRANSFER_IN)
+        return self._repository.apply_transfer(
+            request.sku,
+            request.from_location,
+            request.to_location,
+            request.quantity,
+            (leaving, arriving),
+        )
+
+    def adjust(
+        self, request: AdjustIn, meta: RequestMeta, if_match: int | None = None
+    ) -> Adjustment:
+        """A cycle count: set what was counted; conditional when a version is given."""
+        if (
+            None not in (if_match, request.expected_version)
+            and if_match != request.expected_version
+        ):
+            raise ValidationFailed(
+                "If-Match and expected_version disagree.",
+                [{"field": "expected_version", "message": "differs from If-Match"}],
+            )
+        expected = request.expected_version if request.expected_version is not None else if_match
+        movement = self._movement(MovementType.ADJUST, meta, reason=str(request.reason))
+        return self._repository.apply_adjust(
+            request.sku, request.location_code, request.counted_quantity, movement, expected
+        )
 
     def _ensure_item(self, sku: str, now: datetime) -> None:
         """Best effort once the stock change is committed: failing the request now would make the

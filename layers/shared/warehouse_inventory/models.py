@@ -1,11 +1,15 @@
 """The contract's JSON models (CONTRACT.md): request models forbid unknown fields and coercion."""
 
+from dataclasses import asdict
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from warehouse_inventory.access import Role
+from warehouse_inventory.items import Item, ItemFields
 from warehouse_inventory.stock import StockLevel
 from warehouse_inventory.tokens import ApiToken
 
@@ -34,6 +38,40 @@ class RestockIn(InventoryIn):
     reference: Reference | None = None
 
 
+class PickIn(InventoryIn):
+    reference: Reference | None = None
+
+
+class TransferIn(RequestModel):
+    sku: Sku
+    quantity: Quantity
+    from_location: LocationCode | None = Field(description="Source location; null: unassigned.")
+    to_location: LocationCode | None = Field(description="Destination; null: unassigned.")
+    reference: Reference | None = None
+
+    @model_validator(mode="after")
+    def different_locations(self) -> "TransferIn":
+        if self.from_location == self.to_location:
+            raise PydanticCustomError("same_location", "to_location must differ from from_location")
+        return self
+
+
+class AdjustReason(StrEnum):
+    CYCLE_COUNT = "cycle_count"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    FOUND = "found"
+    CORRECTION = "correction"
+
+
+class AdjustIn(RequestModel):
+    sku: Sku
+    location_code: LocationCode | None = None
+    counted_quantity: Annotated[int, Field(ge=0, le=1_000_000_000)]
+    reason: Annotated[AdjustReason, Field(strict=False)]  # JSON carries the enum's string value
+    expected_version: Annotated[int, Field(ge=1)] | None = None
+
+
 class InventoryOut(BaseModel):
     id: int
     sku: str
@@ -52,6 +90,15 @@ class InventoryOut(BaseModel):
             updated_at=level.updated_at,
             version=level.version,
         )
+
+
+class AdjustOut(InventoryOut):
+    delta: int = Field(description="counted_quantity minus the quantity it replaced")
+
+
+class TransferOut(BaseModel):
+    source: InventoryOut
+    destination: InventoryOut
 
 
 class SkuStockOut(BaseModel):
@@ -107,3 +154,33 @@ class IssuedTokenOut(TokenOut):
 
 class TokenList(BaseModel):
     items: list[TokenOut]
+
+
+class ItemIn(RequestModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] = "each"
+    reorder_point: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
+
+    def fields(self) -> ItemFields:
+        return ItemFields(self.name, self.description, self.unit, self.reorder_point)
+
+
+class ItemOut(BaseModel):
+    sku: str
+    name: str
+    description: str | None
+    unit: str
+    reorder_point: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, item: Item) -> "ItemOut":
+        return cls(**asdict(item))
+
+
+class ItemPageOut(BaseModel):
+    items: list[ItemOut]
+    next_cursor: str | None

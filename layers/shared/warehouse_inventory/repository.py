@@ -4,11 +4,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from warehouse_inventory.items import Item, ItemFields, ItemPage
 from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
 from warehouse_inventory.tokens import ApiToken
 
 PageKey = dict[str, Any]
-"""Where the next page starts: opaque to the services, signed into a cursor by the HTTP layer."""
+"""Where the next page starts: opaque to the services, signed into a cursor by the service."""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    level: StockLevel
+    delta: int
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,34 @@ class InventoryRepository(Protocol):
         self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
     ) -> StockLevel:
         """Add `quantity` in one atomic write that also records `movement`; returns the result."""
+        ...
+
+    def apply_pick(
+        self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
+    ) -> StockLevel:
+        """Take `quantity` if that many are on hand (InsufficientStock, or NotFound: no record)."""
+        ...
+
+    def apply_adjust(
+        self,
+        sku: str,
+        location_code: str | None,
+        counted: int,
+        movement: MovementMeta,
+        expected_version: int | None,
+    ) -> Adjustment:
+        """Set the counted quantity (PreconditionFailed when `expected_version` is stale)."""
+        ...
+
+    def apply_transfer(
+        self,
+        sku: str,
+        source: str | None,
+        destination: str | None,
+        quantity: int,
+        movements: tuple[MovementMeta, MovementMeta],
+    ) -> tuple[StockLevel, StockLevel]:
+        """Move `quantity` between two records atomically; returns both levels after."""
         ...
 
     def ensure_item(self, sku: str, now: datetime) -> None:
@@ -46,4 +81,20 @@ class TokenRepository(Protocol):
 
     def revoke(self, token_id: str, now: datetime) -> None:
         """Mark the token revoked; NotFound if it is unknown or already revoked."""
+        ...
+
+
+class ItemRepository(Protocol):
+    def put_item(
+        self, sku: str, fields: ItemFields, now: datetime, expected_version: int | None
+    ) -> Item:
+        """Create or replace; PreconditionFailed when `expected_version` is stale."""
+        ...
+
+    def get_item(self, sku: str) -> Item | None: ...
+
+    def list_items(self, limit: int, start: PageKey | None) -> ItemPage: ...
+
+    def delete_item(self, sku: str) -> None:
+        """NotFound if absent; Conflict while any stock remains."""
         ...

@@ -5,23 +5,37 @@ Free of FastAPI, so the authorizer and stream/queue consumers can share it cheap
 
 from functools import cache
 
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
 from warehouse_inventory.aws_clients import dynamodb_client
 from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_repository import DynamoDBInventoryRepository
+from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
+from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
 from warehouse_inventory.inventory_service import InventoryService
+from warehouse_inventory.item_service import ItemService
 from warehouse_inventory.settings import get_settings
 from warehouse_inventory.token_service import TokenService
 
 
 @cache
 def inventory_service() -> InventoryService:
+    repository = DynamoDBInventoryRepository(dynamodb_client(), get_settings().table_name)
+    return InventoryService(repository, cursor_codec())
+
+
+@cache
+def cursor_codec() -> CursorCodec:
     settings = get_settings()
-    repository = DynamoDBInventoryRepository(dynamodb_client(), settings.table_name)
-    cursors = CursorCodec(
+    return CursorCodec(
         settings.cursor_secret.get_secret_value().encode(), settings.cursor_ttl_seconds
     )
-    return InventoryService(repository, cursors)
+
+
+@cache
+def item_service() -> ItemService:
+    repository = DynamoDBItemRepository(dynamodb_client(), get_settings().table_name)
+    return ItemService(repository, cursor_codec())
 
 
 @cache
@@ -30,9 +44,20 @@ def token_service() -> TokenService:
     return TokenService(repository)
 
 
+@cache
+def idempotency_store() -> DynamoDBPersistenceLayer:
+    """Powertools' idempotency records, in their own table (expired by TTL)."""
+    return DynamoDBPersistenceLayer(
+        table_name=get_settings().idempotency_table_name, boto3_client=dynamodb_client()
+    )
+
+
 def forget_services() -> None:
     """A new environment (tests, the local stack) needs fresh clients and services."""
     get_settings.cache_clear()
     dynamodb_client.cache_clear()
+    cursor_codec.cache_clear()
     inventory_service.cache_clear()
+    item_service.cache_clear()
     token_service.cache_clear()
+    idempotency_store.cache_clear()

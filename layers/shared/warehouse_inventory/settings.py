@@ -13,6 +13,9 @@ class Settings(BaseSettings):
 
     table_name: str = Field(default="InventoryTable", validation_alias="TABLE_NAME")
     tokens_table_name: str = Field(default="TokensTable", validation_alias="TOKENS_TABLE_NAME")
+    idempotency_table_name: str = Field(
+        default="IdempotencyTable", validation_alias="IDEMPOTENCY_TABLE_NAME"
+    )
     cursor_secret: SecretStr = Field(
         default=SecretStr(""), validation_alias="CURSOR_SECRET", min_length=0
     )

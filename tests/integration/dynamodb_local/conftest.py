@@ -4,12 +4,13 @@ These tests exist because moto does not emulate concurrency, transactions and st
 so a fallback to moto's server is a failure here, not a skip.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
 from warehouse_devstack.lambda_runtime import forget_function_singletons
@@ -48,6 +49,29 @@ def local_dynamo(template: Template, function_environment: dict[str, str]) -> It
         stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         streams = boto3.client("dynamodbstreams", endpoint_url=endpoint.url)
         yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn)
+
+
+ClientFactory = Callable[[int], "DynamoDBClient"]
+"""Builds a new client on the emulator; its argument is the SDK's `max_attempts`."""
+
+
+@pytest.fixture(scope="session")
+def emulator_client(local_dynamo: LocalDynamo) -> ClientFactory:
+    """A new client per call, so the event hooks a test registers stay on its own client.
+
+    `max_attempts=1` turns SDK retries off: a concurrency test then measures DynamoDB, not a resent
+    request, and a fault test sees exactly the answer it injected. The pool fits 64 threads.
+    """
+
+    def build(max_attempts: int) -> "DynamoDBClient":
+        config = Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            read_timeout=60,
+            max_pool_connections=64,
+        )
+        return boto3.client("dynamodb", endpoint_url=local_dynamo.url, config=config)
+
+    return build
 
 
 @pytest.fixture(autouse=True)

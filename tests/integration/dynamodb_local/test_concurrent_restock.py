@@ -14,7 +14,8 @@ from tests.integration.dynamodb_local.conftest import LocalDynamo
 from warehouse_devstack.streams import read_stream
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_repository import DynamoDBInventoryRepository, from_item
+from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.dynamodb_support import from_item
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.models import RestockIn
 from warehouse_inventory.services import inventory_service

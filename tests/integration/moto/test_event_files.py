@@ -11,6 +11,8 @@ from warehouse_devstack.template import FunctionSpec, Template
 from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
+from warehouse_inventory.items import ItemFields
+from warehouse_inventory.services import item_service
 from warehouse_inventory.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
@@ -18,9 +20,17 @@ if TYPE_CHECKING:
 
 EXPECTED_STATUS = {
     "restock.json": 201,
+    "pick.json": 200,
+    "transfer.json": 200,
+    "adjust.json": 200,
+    "put_item.json": 200,  # WIDGET1's item exists since its first restock: replaced
+    "get_item.json": 200,
+    "list_items.json": 200,
+    "delete_item.json": 204,
     "get_inventory.json": 200,
     "list_inventory.json": 200,
     "health.json": 200,
+    "docs.json": 200,
     "create_token.json": 201,
     "list_tokens.json": 200,
     "revoke_token.json": 204,
@@ -39,6 +49,7 @@ def sample_tokens(dynamodb: "DynamoDBClient") -> None:
     repository.add(ApiToken(SAMPLE_TOKEN_ID, "old-scanner", Role.OPERATOR, now), secret_hash("x"))
     sample = ApiToken("tok_0123456789abcdef", "dock-scanner-1", Role.OPERATOR, now)
     repository.add(sample, secret_hash(SAMPLE_SECRET))
+    item_service().put("OBSOLETE1", ItemFields("Old part", None, "each", 0), None)  # deleted
 
 
 def function_for(template: Template, event_name: str) -> FunctionSpec:

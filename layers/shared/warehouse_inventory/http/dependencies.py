@@ -6,7 +6,8 @@ from fastapi import Depends, Request
 
 from warehouse_inventory.http.context import principal_of
 from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.services import inventory_service, token_service
+from warehouse_inventory.item_service import ItemService
+from warehouse_inventory.services import inventory_service, item_service, token_service
 from warehouse_inventory.stock import RequestMeta
 from warehouse_inventory.token_service import TokenService
 
@@ -16,5 +17,6 @@ def request_meta(request: Request) -> RequestMeta:
 
 
 InventoryServiceDep = Annotated[InventoryService, Depends(inventory_service)]
+ItemServiceDep = Annotated[ItemService, Depends(item_service)]
 TokenServiceDep = Annotated[TokenService, Depends(token_service)]
 RequestMetaDep = Annotated[RequestMeta, Depends(request_meta)]

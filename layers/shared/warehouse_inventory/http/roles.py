@@ -4,8 +4,11 @@ The authorizer's policy already keeps callers off routes above their role; check
 function means a misconfigured API (an event without the authorizer) fails closed, not open.
 """
 
+from collections.abc import Iterable, Iterator
+
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
 from warehouse_inventory.errors import Forbidden, Unauthorized
@@ -28,8 +31,16 @@ def undeclared_routes(app: FastAPI) -> list[str]:
     """Routes of the app without a minimum role: each is a bug, caught at import time."""
     return [
         f"{method} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute)
+        for route in api_routes(app.routes)
         for method in route.methods or ()
         if (method, route.path) not in MINIMUM_ROLE
     ]
+
+
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every APIRoute, also inside included routers (FastAPI >= 0.160 nests them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif (router := getattr(route, "original_router", None)) is not None:
+            yield from api_routes(router.routes)

@@ -1,0 +1,77 @@
+"""`Idempotency-Key` on movement routes, with Powertools' idempotency utility.
+
+The record's key is the route plus the client's key; the body is validated by its hash, so the
+same key with another body is refused. Only successes are stored: Powertools deletes the record
+when the movement raises, so a failed request can be retried with the same key.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
+from warehouse_inventory.observability import metrics
+from warehouse_inventory.services import idempotency_store
+
+KEY_LIFETIME_SECONDS = 25 * 3600  # the contract promises at least 24 h
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"),
+]
+
+
+def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
+    """Powertools calls this only when it answers from a stored record."""
+    metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
+    return dict(response) | {"replayed": True}
+
+
+def movement_response(
+    request: Request,
+    key: str | None,
+    body: BaseModel,
+    status: int,
+    run: Callable[[], BaseModel],
+) -> JSONResponse:
+    """Run the movement once per (route, key): a replay answers the first status and body."""
+    if key is None:
+        return JSONResponse(run().model_dump(mode="json"), status_code=status)
+    config = IdempotencyConfig(
+        event_key_jmespath="[route, key]",
+        payload_validation_jmespath="body",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=KEY_LIFETIME_SECONDS,
+        response_hook=_mark_replay,
+    )
+    if context := request.scope.get("aws.context"):
+        config.register_lambda_context(context)  # an interrupted run frees its key in time
+
+    @idempotent_function(  # type: ignore[untyped-decorator]
+        data_keyword_argument="movement", config=config, persistence_store=idempotency_store()
+    )
+    def execute(movement: dict[str, Any]) -> dict[str, Any]:
+        return {"status": status, "body": run().model_dump(mode="json")}
+
+    route = f"{request.method} {request.scope['route'].path}"
+    payload = {"route": route, "key": key, "body": body.model_dump(mode="json")}
+    try:
+        outcome = execute(movement=payload)
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReused("This Idempotency-Key was used with another body.") from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise RequestInProgress("A request with this Idempotency-Key is in progress.") from exc
+    except IdempotencyPersistenceLayerError as exc:
+        raise ServiceUnavailable("The idempotency store is unavailable.") from exc
+    headers = {"Idempotent-Replayed": "true"} if outcome.get("replayed") else None
+    return JSONResponse(outcome["body"], status_code=outcome["status"], headers=headers)

@@ -1,0 +1,152 @@
+"""The API's documentation: one OpenAPI 3.1 document of every route, and Swagger UI over it.
+
+Each function's app holds one route, so the document is built from a separate app holding every
+router of `warehouse_inventory.routes` (found by walking the package, so a new route module is
+documented without touching this file). FastAPI does not know what the error handlers, the roles
+and the gateway add, so the generated schema is completed here: the bearer scheme on every
+protected operation (per access.MINIMUM_ROLE) and the contract's error responses (ErrorOut, from
+ERROR_TABLE) on every operation, replacing FastAPI's own 422 body, which the API never sends.
+The error set is the same for every operation (what any of them may answer, gateway included):
+only the routes' code knows which of 404, 409 or 412 a given one can really produce.
+"""
+
+import importlib
+import pkgutil
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from warehouse_inventory import routes
+from warehouse_inventory.access import PUBLIC, Role, minimum_role
+from warehouse_inventory.errors import ERROR_TABLE
+from warehouse_inventory.http.lambda_app import build_app
+from warehouse_inventory.models import ErrorOut
+from warehouse_inventory.settings import get_settings
+
+SCHEMA_REF = "#/components/schemas/"
+SECURITY_SCHEME = "bearerAuth"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
+AUTH_STATUSES = frozenset({ERROR_TABLE["unauthorized"].status, ERROR_TABLE["forbidden"].status})
+FORBIDDEN_STATUS = ERROR_TABLE["forbidden"].status
+UNAVAILABLE_STATUS = ERROR_TABLE["service_unavailable"].status
+# FastAPI's 422 body (its own validation error format); the handlers send ErrorOut instead.
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+DESCRIPTION = (
+    "Stock per SKU and location, stock movements, item master data and API tokens. Every "
+    "operation but `/health` and the docs needs `Authorization: Bearer <token>`; every error "
+    "answers with the same JSON body, `ErrorOut`."
+)
+
+docs_router = APIRouter(tags=["docs"])
+
+
+def api_routers() -> list[APIRouter]:
+    """The `router` of every module of `warehouse_inventory.routes`, in module-name order
+    (a module without one, a helper, is skipped)."""
+    found: list[APIRouter] = []
+    for module_info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{routes.__name__}.{module_info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def codes_by_status() -> dict[int, list[str]]:
+    """ERROR_TABLE turned around: each error status with the contract codes it carries."""
+    statuses: dict[int, list[str]] = {}
+    for code, spec in ERROR_TABLE.items():
+        statuses.setdefault(spec.status, []).append(code)
+    return dict(sorted(statuses.items()))
+
+
+def error_responses(required: Role | None) -> dict[str, dict[str, Any]]:
+    """The contract's error responses of an operation; 401 and 403 only where a token is needed."""
+    responses: dict[str, dict[str, Any]] = {}
+    for status, codes in codes_by_status().items():
+        if required is PUBLIC and status in AUTH_STATUSES:
+            continue
+        description = "Error codes: " + ", ".join(f"`{code}`" for code in codes) + "."
+        if status == FORBIDDEN_STATUS:
+            description += f" This operation needs the `{required}` role."
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": SCHEMA_REF + "ErrorOut"}}},
+        }
+        if status == UNAVAILABLE_STATUS:
+            retry_after = {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+            response["headers"] = {"Retry-After": retry_after}
+        responses[str(status)] = response
+    return responses
+
+
+def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add what FastAPI cannot see to its generated schema (in place): auth and error bodies."""
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    error_schema = ErrorOut.model_json_schema(
+        ref_template=SCHEMA_REF + "{model}", mode="serialization"
+    )
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["ErrorOut"] = error_schema
+    components["securitySchemes"] = {
+        SECURITY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from `POST /tokens`; its role decides what it may call.",
+        }
+    }
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in HTTP_METHODS:
+                continue
+            required = minimum_role(method, path)
+            if required is not PUBLIC:
+                operation["security"] = [{SECURITY_SCHEME: []}]
+            operation["responses"] = operation.get("responses", {}) | error_responses(required)
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    return schema
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    return complete_schema(
+        get_openapi(
+            title=app.title,
+            version=get_settings().service_version,
+            description=DESCRIPTION,
+            routes=app.routes,
+        )
+    )
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """Built once per container from an app that is never served, only read for its routes."""
+    return openapi_schema(build_app(*api_routers(), docs_router))
+
+
+@docs_router.get(
+    "/api/openapi.json",
+    summary="This OpenAPI document",
+    response_model=None,
+    responses={
+        200: {
+            "description": "This document (OpenAPI 3.1).",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def openapi_json() -> JSONResponse:
+    return JSONResponse(openapi_document())
+
+
+@docs_router.get("/api/docs", summary="Swagger UI over this document", response_class=HTMLResponse)
+async def swagger_ui() -> HTMLResponse:
+    # Relative, so it works at /api/docs locally and at /<stage>/api/docs behind API Gateway.
+    return get_swagger_ui_html(openapi_url="./openapi.json", title="Warehouse inventory API")

@@ -1,0 +1,49 @@
+"""Item master data rules. No FastAPI, boto3 or Lambda types here (principle 3)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from warehouse_inventory.cursor import CursorCodec
+from warehouse_inventory.errors import NotFound
+from warehouse_inventory.items import Item, ItemFields
+from warehouse_inventory.repository import ItemRepository
+from warehouse_inventory.stock import utc_now
+
+ITEMS_SCOPE = "items"
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    items: list[Item]
+    next_cursor: str | None
+
+
+class ItemService:
+    def __init__(
+        self,
+        repository: ItemRepository,
+        cursors: CursorCodec,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._repository = repository
+        self._cursors = cursors
+        self._clock = clock
+
+    def put(self, sku: str, fields: ItemFields, expected_version: int | None) -> Item:
+        return self._repository.put_item(sku, fields, self._clock(), expected_version)
+
+    def get(self, sku: str) -> Item:
+        item = self._repository.get_item(sku)
+        if item is None:
+            raise NotFound(f"Item {sku} does not exist.")
+        return item
+
+    def list(self, limit: int, cursor: str | None) -> ItemsPage:
+        start = self._cursors.decode(cursor, ITEMS_SCOPE) if cursor else None
+        page = self._repository.list_items(limit, start)
+        next_cursor = self._cursors.encode(page.next_key, ITEMS_SCOPE) if page.next_key else None
+        return ItemsPage(items=page.items, next_cursor=next_cursor)
+
+    def delete(self, sku: str) -> None:
+        self._repository.delete_item(sku)

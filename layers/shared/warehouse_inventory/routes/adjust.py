@@ -1,0 +1,30 @@
+"""POST /inventory/adjust: record a cycle count (or damage, loss, find, correction)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
+from warehouse_inventory.http.idempotency import IdempotencyKey, movement_response
+from warehouse_inventory.http.preconditions import IfMatch, version_of
+from warehouse_inventory.models import AdjustIn, AdjustOut, InventoryOut
+from warehouse_inventory.observability import count_movement
+
+router = APIRouter(tags=["stock movements"])
+
+
+@router.post("/inventory/adjust", status_code=200, response_model=AdjustOut)
+async def adjust(
+    request: Request,
+    body: AdjustIn,
+    service: InventoryServiceDep,
+    meta: RequestMetaDep,
+    idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    def run() -> AdjustOut:
+        adjustment = service.adjust(body, meta, version_of(if_match))
+        count_movement("adjust")
+        level = InventoryOut.of(adjustment.level).model_dump()
+        return AdjustOut(**level, delta=adjustment.delta)
+
+    return movement_response(request, idempotency_key, body, 200, run)

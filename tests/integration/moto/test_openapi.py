@@ -1,0 +1,106 @@
+"""The served OpenAPI document is the contract's: exactly the template's routes, with their auth and
+every contract error response (CONTRACT.md, "Other routes" and Errors)."""
+
+from typing import Any
+
+import pytest
+
+from tests.integration.moto.conftest import Api
+from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.template import ApiRoute, Template
+from warehouse_inventory.settings import get_settings
+
+ERROR_OUT = {"$ref": "#/components/schemas/ErrorOut"}
+CONTRACT_ERROR_STATUSES = {str(s) for s in (400, 401, 403, 404, 409, 412, 413, 422, 429, 500, 503)}
+AUTH_STATUSES = {"401", "403"}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+@pytest.fixture(scope="module")
+def document(api: Api) -> dict[str, Any]:
+    result = api.call("GET", "/api/openapi.json", token=None)
+    assert result.status == 200, result.body
+    assert result.headers["content-type"] == "application/json"
+    body: dict[str, Any] = result.body
+    return body
+
+
+def template_routes(template: Template) -> dict[tuple[str, str], ApiRoute]:
+    return {
+        (route.method, route.path): route
+        for spec in template.functions()
+        for route in spec.routes
+        if route.method != "OPTIONS"
+    }
+
+
+def documented_routes(
+    document: dict[str, Any], template: Template
+) -> list[tuple[ApiRoute, dict[str, Any]]]:
+    """Each operation with its template route (a route missing from either side fails
+    test_lists_exactly_the_template_routes, not every test here)."""
+    routes = template_routes(template)
+    return [(routes[key], op) for key, op in operations(document).items() if key in routes]
+
+
+def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def test_is_openapi_3_1_with_the_service_version(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1.")
+    assert document["info"]["version"] == get_settings().service_version
+    assert document["info"]["title"]
+
+
+def test_lists_exactly_the_template_routes(document: dict[str, Any], template: Template) -> None:
+    assert set(operations(document)) == set(template_routes(template))
+
+
+def test_protected_operations_need_the_bearer_token_and_public_ones_nothing(
+    document: dict[str, Any], template: Template
+) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert document.get("security") is None  # no global requirement: each operation says
+    for route, operation in documented_routes(document, template):
+        if route.public:
+            assert not operation.get("security"), route
+        else:
+            ((name, scopes),) = [item for entry in operation["security"] for item in entry.items()]
+            assert {"type": "http", "scheme": "bearer"}.items() <= schemes[name].items(), route
+            assert scopes == [], route
+
+
+def test_every_operation_documents_the_contract_errors_as_error_out(
+    document: dict[str, Any], template: Template
+) -> None:
+    for route, operation in documented_routes(document, template):
+        expected = CONTRACT_ERROR_STATUSES - (AUTH_STATUSES if route.public else set())
+        responses = operation["responses"]
+        assert {status for status in responses if status[0] in "45"} == expected, route
+        for status in expected:
+            assert responses[status]["content"] == {"application/json": {"schema": ERROR_OUT}}
+            assert responses[status]["description"], (route, status)
+
+
+def test_error_out_is_the_contract_error_body(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    error_out = schemas["ErrorOut"]
+    assert set(error_out["required"]) == {"error", "request_id"}
+    detail = schemas[error_out["properties"]["error"]["$ref"].rsplit("/", 1)[1]]
+    assert set(detail["required"]) == {"code", "message", "details"}
+    assert "HTTPValidationError" not in schemas  # FastAPI's own 422 body is never sent
+
+
+def test_docs_page_loads_the_document_by_a_relative_url(template: Template) -> None:
+    """Relative, so Swagger UI finds the document behind a stage prefix (/v1/api/docs) too."""
+    response = ApiGateway(template).dispatch("GET", "/api/docs", "", [], b"")
+    assert response.status == 200
+    headers = {name.lower(): value for name, value in response.headers}
+    assert headers["content-type"].startswith("text/html")
+    assert b"url: './openapi.json'" in response.body
