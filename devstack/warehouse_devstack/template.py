@@ -108,8 +108,7 @@ class Template:
             separator, text = value["Fn::Split"]
             return str(self.resolve(text)).split(separator)
         if "Fn::GetAtt" in value:
-            resource, attribute = value["Fn::GetAtt"]
-            return f"arn:aws:local:::{resource}/{attribute}"
+            return self._get_att(*value["Fn::GetAtt"])
         return {key: self.resolve(item) for key, item in value.items()}
 
     def _sub(self, argument: str | list[Any]) -> str:
@@ -131,8 +130,22 @@ class Template:
         if name in parameters:
             return str(parameters[name].get("Default", ""))
         if name in self.resources:
+            if self.resources[name]["Type"] == "AWS::SQS::Queue":
+                return queue_url(self.queue_name(name))
             return name
         raise KeyError(f"template.yaml has no parameter or resource {name}")
+
+    def queue_name(self, logical_id: str) -> str:
+        return str(self.resources[logical_id].get("Properties", {}).get("QueueName", logical_id))
+
+    def _get_att(self, resource: str, attribute: str) -> str:
+        """Local stand-ins; SQS queues get real-shaped ARNs, which moto understands."""
+        kind = self.resources[resource]["Type"]
+        if kind == "AWS::SQS::Queue" and attribute == "Arn":
+            return queue_arn(self.queue_name(resource))
+        if kind == "AWS::SQS::Queue" and attribute == "QueueName":
+            return self.queue_name(resource)
+        return f"arn:aws:local:::{resource}/{attribute}"
 
     def _sub_variable(self, name: str) -> str:
         if "." in name:
@@ -193,6 +206,22 @@ class Template:
             )
         return responses
 
+    def queue_definitions(self) -> list[dict[str, Any]]:
+        """CreateQueue arguments for every queue, dead-letter queues first."""
+        queues = self.resources_of_type("AWS::SQS::Queue")
+        definitions = []
+        for name, resource in sorted(
+            queues.items(), key=lambda item: "RedrivePolicy" in item[1].get("Properties", {})
+        ):
+            properties = self.resolve(resource.get("Properties", {}))
+            attributes = {
+                key: json.dumps(value) if isinstance(value, dict) else str(value)
+                for key, value in properties.items()
+                if key in {"VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy"}
+            }
+            definitions.append({"QueueName": self.queue_name(name), "Attributes": attributes})
+        return definitions
+
     def table_definitions(self) -> list[dict[str, Any]]:
         """CreateTable arguments for every table, from the template's own properties."""
         definitions = []
@@ -214,6 +243,16 @@ class Template:
                 }
             definitions.append(definition)
         return definitions
+
+
+def queue_url(name: str) -> str:
+    region, account = PSEUDO_PARAMETERS["AWS::Region"], PSEUDO_PARAMETERS["AWS::AccountId"]
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
+def queue_arn(name: str) -> str:
+    region, account = PSEUDO_PARAMETERS["AWS::Region"], PSEUDO_PARAMETERS["AWS::AccountId"]
+    return f"arn:aws:sqs:{region}:{account}:{name}"
 
 
 def api_route(properties: dict[str, Any]) -> ApiRoute:

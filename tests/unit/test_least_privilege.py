@@ -11,6 +11,7 @@ from tests.iam_policies import Grant, UnsupportedPolicy, function_grants, templa
 from warehouse_devstack.template import Template, load_template
 
 INVENTORY, TOKENS, IDEMPOTENCY = "InventoryTable", "TokensTable", "IdempotencyTable"
+AUDIT = "AuditTable"
 IDEMPOTENT_WRITES = {
     (f"dynamodb:{action}", IDEMPOTENCY)
     for action in ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]
@@ -26,7 +27,10 @@ EXPECTED: dict[str, set[Grant]] = {
     | IDEMPOTENT_WRITES,
     "AdjustFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
     "GetInventoryFunction": {("dynamodb:Query", INVENTORY)},
-    "ListInventoryFunction": {("dynamodb:Query", f"{INVENTORY}/index/*")},
+    "ListInventoryFunction": {
+        ("dynamodb:Query", f"{INVENTORY}/index/by_type"),
+        ("dynamodb:Query", f"{INVENTORY}/index/by_location"),
+    },
     "PutItemFunction": {("dynamodb:UpdateItem", INVENTORY)},
     "GetItemFunction": {("dynamodb:GetItem", INVENTORY)},
     "ListItemsFunction": {("dynamodb:Query", f"{INVENTORY}/index/by_type")},
@@ -37,6 +41,12 @@ EXPECTED: dict[str, set[Grant]] = {
     },
     "CreateTokenFunction": {("dynamodb:PutItem", TOKENS)},
     "ListTokensFunction": {("dynamodb:Query", f"{TOKENS}/index/active")},
+    "StreamRelayFunction": {
+        ("sqs:SendMessage", "AuditQueue"),
+        ("sqs:SendMessage", "RelayFailureQueue"),
+    },
+    "AuditConsumerFunction": {("dynamodb:PutItem", AUDIT), ("dynamodb:GetItem", AUDIT)},
+    "ListMovementsFunction": {("dynamodb:Query", f"{AUDIT}/index/*")},
     "RevokeTokenFunction": {
         ("dynamodb:Query", f"{TOKENS}/index/active"),
         ("dynamodb:UpdateItem", TOKENS),

@@ -35,6 +35,7 @@ MINIMUM_ROLE: dict[tuple[str, str], Role | None] = {
     ("POST", "/inventory/pick"): Role.OPERATOR,
     ("POST", "/inventory/transfer"): Role.OPERATOR,
     ("POST", "/inventory/adjust"): Role.OPERATOR,
+    ("GET", "/reports/movements"): Role.VIEWER,
     ("GET", "/items/{sku}"): Role.VIEWER,
     ("GET", "/items"): Role.VIEWER,
     ("PUT", "/items/{sku}"): Role.ADMIN,

@@ -7,9 +7,31 @@ from typing import TYPE_CHECKING
 from warehouse_inventory.settings import get_settings
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
 
 _lock = threading.Lock()
+
+
+def _config() -> "Config":
+    from botocore.config import Config
+
+    timeout = get_settings().aws_timeout_seconds
+    return Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        max_pool_connections=32,  # one per thread of the local stack; Lambda uses one
+    )
+
+
+@cache
+def sqs_client() -> "SQSClient":
+    import boto3
+
+    with _lock:
+        return boto3.client("sqs", config=_config())
 
 
 @cache
@@ -20,14 +42,6 @@ def dynamodb_client() -> "DynamoDBClient":
     session is not safe to build concurrently.
     """
     import boto3
-    from botocore.config import Config
 
-    timeout = get_settings().aws_timeout_seconds
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 3},
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        max_pool_connections=32,  # one per thread of the local stack; Lambda uses one
-    )
     with _lock:
-        return boto3.client("dynamodb", config=config)
+        return boto3.client("dynamodb", config=_config())

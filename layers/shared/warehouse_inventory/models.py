@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic_core import PydanticCustomError
 
 from warehouse_inventory.access import Role
+from warehouse_inventory.audit.movements import Movement
 from warehouse_inventory.items import Item, ItemFields
 from warehouse_inventory.stock import StockLevel
 from warehouse_inventory.tokens import ApiToken
@@ -183,4 +184,9 @@ class ItemOut(BaseModel):
 
 class ItemPageOut(BaseModel):
     items: list[ItemOut]
+    next_cursor: str | None
+
+
+class MovementPageOut(BaseModel):
+    items: list[Movement]
     next_cursor: str | None

@@ -7,7 +7,10 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from warehouse_inventory.aws_clients import dynamodb_client
+from warehouse_inventory.audit.history import MovementHistory
+from warehouse_inventory.audit.relay import AuditQueueSender
+from warehouse_inventory.audit.repository import AuditRepository
+from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
 from warehouse_inventory.cursor import CursorCodec
 from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
 from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
@@ -52,6 +55,21 @@ def idempotency_store() -> DynamoDBPersistenceLayer:
     )
 
 
+@cache
+def audit_repository() -> AuditRepository:
+    return AuditRepository(dynamodb_client(), get_settings().audit_table_name)
+
+
+@cache
+def audit_sender() -> AuditQueueSender:
+    return AuditQueueSender(sqs_client(), get_settings().audit_queue_url)
+
+
+@cache
+def movement_history() -> MovementHistory:
+    return MovementHistory(audit_repository(), cursor_codec())
+
+
 def forget_services() -> None:
     """A new environment (tests, the local stack) needs fresh clients and services."""
     get_settings.cache_clear()
@@ -61,3 +79,7 @@ def forget_services() -> None:
     item_service.cache_clear()
     token_service.cache_clear()
     idempotency_store.cache_clear()
+    sqs_client.cache_clear()
+    audit_repository.cache_clear()
+    audit_sender.cache_clear()
+    movement_history.cache_clear()

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     )
     cursor_ttl_seconds: int = Field(default=86_400, validation_alias="CURSOR_TTL_SECONDS", gt=0)
     service_version: str = Field(default=__version__, validation_alias="SERVICE_VERSION")
+    audit_table_name: str = Field(default="AuditTable", validation_alias="AUDIT_TABLE_NAME")
+    audit_queue_url: str = Field(default="", validation_alias="AUDIT_QUEUE_URL")
     allowed_origins_csv: str = Field(default="", validation_alias="ALLOWED_ORIGINS")
     aws_timeout_seconds: float = Field(default=3.0, validation_alias="AWS_TIMEOUT_SECONDS", gt=0)
 

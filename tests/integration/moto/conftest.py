@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from warehouse_devstack.apigateway import ApiGateway
 from warehouse_devstack.lambda_runtime import forget_function_singletons
+from warehouse_devstack.queues import create_queues
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.access import Role
@@ -64,6 +65,7 @@ def dynamodb(template: Template) -> Iterator["DynamoDBClient"]:
         forget_function_singletons()
         client = boto3.client("dynamodb")
         create_tables(client, template)
+        create_queues(boto3.client("sqs"), template)
         yield client
     forget_function_singletons()
 

@@ -1,8 +1,10 @@
 """Every function has a sample event in events/, and replaying it gives the expected status."""
 
+import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 
 from tests.conftest import event_files, load_event
@@ -12,7 +14,7 @@ from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
 from warehouse_inventory.items import ItemFields
-from warehouse_inventory.services import item_service
+from warehouse_inventory.services import audit_repository, item_service
 from warehouse_inventory.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ EXPECTED_STATUS = {
     "get_item.json": 200,
     "list_items.json": 200,
     "delete_item.json": 204,
+    "list_movements.json": 200,
     "get_inventory.json": 200,
     "list_inventory.json": 200,
     "health.json": 200,
@@ -37,6 +40,7 @@ EXPECTED_STATUS = {
 }
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
+NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json"]  # relay first: it fills the queue
 SAMPLE_TOKEN_ID = "tok_00000000deadbeef"  # revoked by events/revoke_token.json
 SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
 
@@ -52,12 +56,28 @@ def sample_tokens(dynamodb: "DynamoDBClient") -> None:
     item_service().put("OBSOLETE1", ItemFields("Old part", None, "each", 0), None)  # deleted
 
 
+SOURCE_TYPES = {"aws:dynamodb": "DynamoDB", "aws:sqs": "SQS"}
+
+
+def event_source_function(template: Template, record: dict[str, Any]) -> str:
+    """The one function whose event source of that kind (stream, queue) the record comes from."""
+    kind = SOURCE_TYPES[record["eventSource"]]
+    (name,) = [
+        name
+        for name, resource in template.resources_of_type("AWS::Serverless::Function").items()
+        if any(e["Type"] == kind for e in resource["Properties"].get("Events", {}).values())
+    ]
+    return name
+
+
 def function_for(template: Template, event_name: str) -> FunctionSpec:
     event = load_event(event_name)
     if event.get("type") == "TOKEN":
         authorizer = template.authorizer()
         assert authorizer is not None
         return template.function(authorizer.function_id)
+    if "Records" in event:
+        return template.function(event_source_function(template, event["Records"][0]))
     return next(
         spec
         for spec in template.functions()
@@ -70,7 +90,7 @@ def test_every_function_has_an_event_file_and_each_file_a_function(template: Tem
     names = {path.name for path in event_files()}
     covered = {function_for(template, name).logical_id for name in names}
     assert covered == {spec.logical_id for spec in template.functions()}
-    assert names == set(EXPECTED_STATUS) | {"authorizer.json"}
+    assert names == set(EXPECTED_STATUS) | {"authorizer.json"} | set(NON_HTTP_EVENTS)
 
 
 @pytest.mark.parametrize("event_name", REPLAY_ORDER)
@@ -94,3 +114,28 @@ def test_authorizer_event_replays_to_a_role_policy(template: Template) -> None:
     }
     resources = response["policyDocument"]["Statement"][0]["Resource"]
     assert event["methodArn"] in resources
+
+
+def test_stream_event_relays_each_stock_change_to_the_audit_queue(template: Template) -> None:
+    event = load_event("stream_relay.json")
+    response = invoke(function_for(template, "stream_relay.json"), event)
+    assert response == {"batchItemFailures": []}
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="AuditQueue")["QueueUrl"]
+    bodies = [
+        json.loads(message["Body"])
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    ]
+    assert sorted((b["type"], b["delta"], b["quantity_after"]) for b in bodies) == [
+        ("pick", -2, 3),
+        ("restock", 5, 5),
+    ]
+
+
+def test_queue_event_writes_the_audit_log(template: Template) -> None:
+    event = load_event("audit_consumer.json")
+    response = invoke(function_for(template, "audit_consumer.json"), event)
+    assert response == {"batchItemFailures": []}
+    for record in event["Records"]:
+        movement_id = json.loads(record["body"])["movement_id"]
+        assert audit_repository().exists(movement_id)

@@ -1,0 +1,229 @@
+"""The relay and the audit consumer on moto: mapping, batching, partial failures, duplicates."""
+
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from tests.integration.moto.conftest import Api
+from warehouse_devstack.lambda_runtime import invoke
+from warehouse_devstack.template import Template
+from warehouse_inventory.audit.movements import MovementMessage, movement_from_change
+from warehouse_inventory.aws_clients import sqs_client
+from warehouse_inventory.services import audit_repository
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def queue_url(name: str = "AuditQueue") -> str:
+    return boto3.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def drain(name: str = "AuditQueue") -> list[dict[str, Any]]:
+    sqs, url = boto3.client("sqs"), queue_url(name)
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        messages += [dict(message) for message in batch]
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+            ],
+        )
+    return messages
+
+
+def stock_image(sku: str, quantity: int, version: int, kind: str = "restock") -> dict[str, Any]:
+    return {
+        "pk": {"S": f"SKU#{sku}"},
+        "sk": {"S": "STOCK#A-1"},
+        "sku": {"S": sku},
+        "location_code": {"S": "A-1"},
+        "quantity": {"N": str(quantity)},
+        "version": {"N": str(version)},
+        "updated_at": {"S": "2026-11-27T12:00:00+00:00"},
+        "last_movement": {
+            "M": {
+                "type": {"S": kind},
+                "actor": {"S": "scanner"},
+                "request_id": {"S": f"req-{version}"},
+                "occurred_at": {"S": "2026-11-27T12:00:00+00:00"},
+            }
+        },
+    }
+
+
+def stream_record(
+    seq: int, name: str, new: dict[str, Any], old: dict[str, Any] | None
+) -> dict[str, Any]:
+    change: dict[str, Any] = {"Keys": {"pk": new["pk"], "sk": new["sk"]}, "NewImage": new}
+    change |= {"SequenceNumber": str(seq), "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    if old:
+        change["OldImage"] = old
+    return {"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
+
+
+def sqs_record(body: str) -> dict[str, Any]:
+    message_id = str(uuid.uuid4())
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1",
+            "SenderId": "x",
+            "ApproximateFirstReceiveTimestamp": "1",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:AuditQueue",
+        "awsRegion": "us-east-1",
+    }
+
+
+def movement(sku: str, version: int, quantity: int = 1) -> MovementMessage:
+    old = stock_image(sku, quantity - 1, version - 1) if version > 1 else None
+    return movement_from_change(stock_image(sku, quantity, version), old)
+
+
+@pytest.fixture
+def relay(template: Template) -> Any:
+    return lambda event: invoke(template.function("StreamRelayFunction"), event)
+
+
+@pytest.fixture
+def consume(template: Template) -> Any:
+    return lambda records: invoke(template.function("AuditConsumerFunction"), {"Records": records})
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(dynamodb: "DynamoDBClient") -> Iterator[None]:
+    drain()
+    yield
+    drain()
+
+
+def test_each_stock_change_becomes_one_message_with_its_delta(relay: Any) -> None:
+    sku = "REL" + uuid.uuid4().hex[:6].upper()
+    item = {"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "ITEM"}, "name": {"S": sku}}
+    records = [
+        stream_record(1, "INSERT", stock_image(sku, 5, 1), None),
+        stream_record(2, "MODIFY", stock_image(sku, 2, 2, "pick"), stock_image(sku, 5, 1)),
+        {
+            "eventName": "INSERT",
+            "dynamodb": {
+                "Keys": {"pk": item["pk"], "sk": item["sk"]},
+                "NewImage": item,
+                "SequenceNumber": "3",
+            },
+        },
+        {
+            "eventName": "REMOVE",
+            "dynamodb": {
+                "Keys": {"pk": item["pk"], "sk": {"S": "STOCK#A-1"}},
+                "SequenceNumber": "4",
+            },
+        },
+    ]
+    assert relay({"Records": records}) == {"batchItemFailures": []}
+    bodies = sorted((json.loads(m["Body"]) for m in drain()), key=lambda b: b["version"])
+    assert [(b["type"], b["delta"], b["quantity_after"], b["movement_id"]) for b in bodies] == [
+        ("restock", 5, 5, f"{sku}@A-1#1"),
+        ("pick", -3, 2, f"{sku}@A-1#2"),
+    ]
+
+
+def test_batches_of_more_than_ten_are_all_sent(relay: Any) -> None:
+    sku = "BIG" + uuid.uuid4().hex[:6].upper()
+    records = [
+        stream_record(v, "MODIFY", stock_image(sku, v, v), stock_image(sku, v - 1, v - 1))
+        for v in range(2, 27)
+    ]
+    assert relay({"Records": records}) == {"batchItemFailures": []}
+    assert len(drain()) == 25
+
+
+def test_a_failed_send_reports_the_first_unsent_record(relay: Any) -> None:
+    """Stream semantics: Lambda retries from that record; everything before it was sent."""
+    sku = "ERR" + uuid.uuid4().hex[:6].upper()
+    records = [
+        stream_record(v, "MODIFY", stock_image(sku, v, v), stock_image(sku, v - 1, v - 1))
+        for v in range(2, 27)
+    ]
+    calls = {"n": 0}
+
+    def fail_after_first_batch(**_: Any) -> None:
+        """The network goes down after one batch, for every retry the SDK makes."""
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise EndpointConnectionError(endpoint_url="https://sqs.us-east-1.amazonaws.com")
+
+    events = sqs_client().meta.events
+    events.register("before-send.sqs.SendMessageBatch", fail_after_first_batch)
+    try:
+        response = relay({"Records": records})
+    finally:
+        events.unregister("before-send.sqs.SendMessageBatch", fail_after_first_batch)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "12"}]}  # 11th record, v=12
+    assert len(drain()) == 10
+
+
+def test_poison_message_fails_alone(consume: Any) -> None:
+    sku = "POI" + uuid.uuid4().hex[:6].upper()
+    good = [sqs_record(movement(sku, v).model_dump_json()) for v in (1, 2)]
+    poison = sqs_record('{"movement_id": "not a movement"}')
+    response = consume([good[0], poison, good[1]])
+    assert response == {"batchItemFailures": [{"itemIdentifier": poison["messageId"]}]}
+    assert audit_repository().exists(f"{sku}@A-1#1") and audit_repository().exists(f"{sku}@A-1#2")
+
+
+def test_the_same_batch_twice_writes_one_row_per_movement(consume: Any, api: Api) -> None:
+    sku = "DUP" + uuid.uuid4().hex[:6].upper()
+    records = [sqs_record(movement(sku, v).model_dump_json()) for v in (1, 2, 3)]
+    assert consume(records) == {"batchItemFailures": []}
+    assert consume(records) == {"batchItemFailures": []}
+    page = api.call("GET", "/reports/movements", query=f"sku={sku}", token="viewer")
+    assert [item["movement_id"] for item in page.body["items"]].count(f"{sku}@A-1#2") == 1
+    assert len(page.body["items"]) == 3
+
+
+def test_a_missing_version_is_reported_without_blocking(
+    consume: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sku = "GAP" + uuid.uuid4().hex[:6].upper()
+    records = [sqs_record(movement(sku, v).model_dump_json()) for v in (1, 3)]
+    with caplog.at_level(logging.WARNING):
+        assert consume(records) == {"batchItemFailures": []}
+    gaps = [r for r in caplog.records if "audit gap" in r.getMessage()]
+    assert len(gaps) == 1
+    assert getattr(gaps[0], "missing", None) == f"{sku}@A-1#2"
+    assert audit_repository().exists(f"{sku}@A-1#3")
+
+
+def test_movements_report_newest_first_with_pages_and_filters(consume: Any, api: Api) -> None:
+    sku = "RPT" + uuid.uuid4().hex[:6].upper()
+    consume([sqs_record(movement(sku, v).model_dump_json()) for v in range(1, 6)])
+    seen, cursor = [], None
+    while True:
+        query = f"sku={sku}&location_code=A-1&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = api.call("GET", "/reports/movements", query=query, token="viewer")
+        assert page.status == 200, page.body
+        seen += [item["movement_id"] for item in page.body["items"]]
+        cursor = page.body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"{sku}@A-1#{v}" for v in (5, 4, 3, 2, 1)]
+    other = api.call(
+        "GET",
+        "/reports/movements",
+        query="sku=OTHER1&limit=2&cursor=" + (page.body["next_cursor"] or "x"),
+    )
+    assert other.status == 400

@@ -1,0 +1,93 @@
+"""The audit pipeline's settings in template.yaml: what makes it lossless and append-only."""
+
+from typing import Any
+
+from tests.iam_policies import template_grants
+from warehouse_devstack.template import Template
+
+
+def properties(template: Template, name: str) -> dict[str, Any]:
+    props: dict[str, Any] = template.resources[name]["Properties"]
+    return props
+
+
+def event_of(template: Template, function: str, kind: str) -> dict[str, Any]:
+    (event,) = [
+        e["Properties"]
+        for e in properties(template, function)["Events"].values()
+        if e["Type"] == kind
+    ]
+    found: dict[str, Any] = event
+    return found
+
+
+def test_queue_visibility_covers_six_consumer_timeouts(template: Template) -> None:
+    timeout = properties(template, "AuditConsumerFunction")["Timeout"]
+    assert properties(template, "AuditQueue")["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_poison_messages_reach_the_dead_letter_queue(template: Template) -> None:
+    redrive = properties(template, "AuditQueue")["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] >= 5
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]}
+
+
+def test_queues_are_encrypted(template: Template) -> None:
+    for name in template.resources_of_type("AWS::SQS::Queue"):
+        assert properties(template, name)["SqsManagedSseEnabled"] is True, name
+
+
+def test_both_event_sources_report_partial_failures(template: Template) -> None:
+    consumer = event_of(template, "AuditConsumerFunction", "SQS")
+    relay = event_of(template, "StreamRelayFunction", "DynamoDB")
+    assert consumer["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert relay["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_relay_retries_are_bounded_and_end_somewhere(template: Template) -> None:
+    relay = event_of(template, "StreamRelayFunction", "DynamoDB")
+    assert relay["BisectBatchOnFunctionError"] is True
+    assert 0 < relay["MaximumRetryAttempts"] <= 10
+    assert relay["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["RelayFailureQueue", "Arn"]
+    }
+    assert relay["Stream"] == {"Fn::GetAtt": ["InventoryTable", "StreamArn"]}
+
+
+def test_relay_sees_only_stock_record_changes(template: Template) -> None:
+    relay = event_of(template, "StreamRelayFunction", "DynamoDB")
+    (pattern,) = [f["Pattern"] for f in relay["FilterCriteria"]["Filters"]]
+    assert '"prefix": "STOCK#"' in pattern and '"INSERT", "MODIFY"' in pattern
+
+
+def test_audit_log_accepts_only_new_entries(template: Template) -> None:
+    actions = {action for action, _ in template_grants(template)["AuditConsumerFunction"]}
+    assert actions == {"dynamodb:PutItem", "dynamodb:GetItem"}
+    assert not any("Update" in a or "Delete" in a or "BatchWrite" in a for a in actions)
+    writers = {
+        name
+        for name, grants in template_grants(template).items()
+        for action, resource in grants
+        if resource.startswith("AuditTable")
+        and action != "dynamodb:Query"
+        and action != "dynamodb:GetItem"
+    }
+    assert writers == {"AuditConsumerFunction"}
+
+
+def test_alarms_watch_iterator_age_and_the_dead_letter_queue(template: Template) -> None:
+    alarms = template.resources_of_type("AWS::CloudWatch::Alarm").values()
+    metrics = {(a["Properties"]["MetricName"], str(a["Properties"]["Dimensions"])) for a in alarms}
+    assert any(m == "IteratorAge" and "StreamRelayFunction" in d for m, d in metrics)
+    assert any(
+        m == "ApproximateNumberOfMessagesVisible" and "AuditDeadLetterQueue" in d
+        for m, d in metrics
+    )
+
+
+def test_audit_table_is_protected(template: Template) -> None:
+    table = template.resources["AuditTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    props = table["Properties"]
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["DeletionProtectionEnabled"] is True
