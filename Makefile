@@ -1,24 +1,37 @@
 # Two commands on a fresh machine: `make run` (local stack) and `make test` (everything).
 # Each target bootstraps what it needs: the Python 3.12 virtualenv (same version as the Lambda
-# runtime), DynamoDB Local (npm), and aws-sam-cli in its own virtualenv so its pins stay apart.
+# runtime), DynamoDB Local (npm), aws-sam-cli and cfn-lint in their own virtualenv so their pins
+# stay apart, checkov in another, and Debian's Chromium for the browser test.
 
 SHELL := /bin/bash
 PY_VERSION := 3.12.1
 PYTHON_312 := $(or $(wildcard $(HOME)/.pyenv/versions/$(PY_VERSION)/bin/python3.12),$(shell command -v python3.12))
 VENV := .venv
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
+# The functions' instruction set: the template's Architecture parameter and the layer's wheels.
+ARCHITECTURE ?= arm64
+BUILD_DIR ?= .aws-sam/build
+SWAGGER_UI_VERSION ?= 5.35.0
+SWAGGER_UI_DIR := functions/docs/swagger_ui
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 	PATH=$(dir $(PYTHON_312)):$$PATH
 PORT ?= 3000
 
-.PHONY: help run test lint format unit integration e2e template-check build clean
+.PHONY: rebuild-projections help run test lint format unit integration e2e template-check build clean \
+	chromium openapi swagger-ui bench
 
 help:
 	@echo "make run    - local stack on http://127.0.0.1:$(PORT) (DynamoDB Local + API emulator)"
 	@echo "make test   - lint, template checks and every test"
-	@echo "make lint / format / unit / integration / e2e / build / template-check"
+	@echo "make lint / format / unit / integration / e2e / template-check"
+	@echo "make build [ARCHITECTURE=x86_64] - sam build for arm64 (default) or x86_64"
+	@echo "make openapi - write openapi.json (a test fails while it is stale)"
+	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~10 min)"
 
 $(BIN)/.installed: pyproject.toml layers/shared/pyproject.toml
 	@test -n "$(PYTHON_312)" || { echo "Python $(PY_VERSION) not found (pyenv install $(PY_VERSION))"; exit 1; }
@@ -27,10 +40,23 @@ $(BIN)/.installed: pyproject.toml layers/shared/pyproject.toml
 	$(BIN)/pip install --quiet -e layers/shared -e '.[dev]'
 	touch $@
 
+# cfn-lint is also a dependency of aws-sam-cli (`sam validate --lint`); named for its own CLI.
 $(SAM_VENV)/.installed:
 	$(PYTHON_312) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli cfn-lint
 	touch $@
+
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON_312) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+# Headless Chromium and its driver for tests/e2e/test_docs_browser.py (Debian packages).
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver; }
 
 devstack/node_modules/.installed: devstack/package.json devstack/package-lock.json
 	cd devstack && npm ci --no-audit --no-fund --loglevel=error
@@ -41,6 +67,11 @@ venv: $(BIN)/.installed devstack/node_modules/.installed
 run: venv
 	$(BIN)/python -m warehouse_devstack --port $(PORT) $(ARGS)
 
+# Recompute the report projections from the stock records (local stack; ARGS="--stack-name X"
+# for a deployed stack). Changes nothing when they are already right.
+rebuild-projections: $(BIN)/.installed
+	$(BIN)/python -m warehouse_devstack.rebuild_projections $(ARGS)
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,11 +81,39 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-template-check: $(SAM_VENV)/.installed
+# SAM's validation (with its cfn-lint rules), cfn-lint itself, checkov (every skip is justified
+# in template.yaml) and a build into a scratch folder.
+template-check: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(SAM_ENV) $(SAM) validate --lint
-	$(SAM_ENV) $(SAM) build --parallel
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download \
+		--compact --quiet
+	$(MAKE) --no-print-directory build BUILD_DIR=.aws-sam/template-check
 
-build: template-check
+# sam build cannot tell the layer's Makefile the architecture: both get it from ARCHITECTURE.
+build: $(SAM_VENV)/.installed
+	ARCHITECTURE=$(ARCHITECTURE) $(SAM_ENV) $(SAM) build --parallel --build-dir $(BUILD_DIR) \
+		--parameter-overrides Architecture=$(ARCHITECTURE)
+
+openapi: $(BIN)/.installed
+	$(BIN)/python -m warehouse_devstack.openapi_file
+
+# Swagger UI's script and stylesheet, served by the docs function: from npm's swagger-ui-dist.
+swagger-ui:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) \
+		>/dev/null && tar xzf swagger-ui-dist-*.tgz) && \
+	cp $$tmp/package/{LICENSE,NOTICE,swagger-ui-bundle.js.LICENSE.txt} $(SWAGGER_UI_DIR)/ && \
+	sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/swagger-ui-bundle.js \
+		> $(SWAGGER_UI_DIR)/swagger-ui-bundle.js && \
+	sed '/^\/\*# sourceMappingURL=.*\*\/$$/d' $$tmp/package/swagger-ui.css \
+		> $(SWAGGER_UI_DIR)/swagger-ui.css && \
+	sed -i '1s/^swagger-ui-dist [^ ]*/swagger-ui-dist $(SWAGGER_UI_VERSION)/' $(SWAGGER_UI_DIR)/SOURCE && \
+	rm -rf $$tmp
+
+# Not a test: measures, prints a table and writes bench/results/<timestamp>.json and a chart
+# (ARGS="--runs 20", "--skip-build", ...; see bench/run.py). Builds for this machine's architecture.
+bench: venv $(SAM_VENV)/.installed
+	$(SAM_ENV) BENCH_COMMAND="make bench $(ARGS)" $(BIN)/python -m bench.run $(ARGS)
 
 unit: venv
 	$(BIN)/pytest tests/unit
@@ -65,8 +124,8 @@ integration: venv
 e2e: venv
 	$(BIN)/pytest tests/e2e
 
-test: venv lint template-check
+test: venv lint template-check chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam devstack/node_modules .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam devstack/node_modules .mypy_cache .pytest_cache .ruff_cache

@@ -7,11 +7,21 @@ from warehouse_devstack.template import ApiRoute, Template
 from warehouse_inventory.access import Role
 
 CONTRACT_PUBLIC_ROUTES = frozenset(
-    {("GET", "/health"), ("GET", "/api/docs"), ("GET", "/api/openapi.json")}
+    {
+        ("GET", "/health"),
+        ("GET", "/api/docs"),
+        # Part of /api/docs: the page's own script and stylesheet (no CDN, works offline).
+        ("GET", "/api/docs/{asset}"),
+        ("GET", "/api/openapi.json"),
+    }
 )
 """CONTRACT.md, "Authentication and roles": the only routes without a token."""
 
-PATH_VALUES = {"sku": "NOSUCHSKU1", "token_id": "tok_00000000deadbeef"}
+PATH_VALUES = {
+    "sku": "NOSUCHSKU1",
+    "token_id": "tok_00000000deadbeef",
+    "asset": "swagger-ui.css",  # a real file of the (read-only) docs page, so it answers 200
+}
 """Plausible path parameter values that name nothing, so no call of a matrix changes state."""
 
 _PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\+?\}")

@@ -1,6 +1,8 @@
 """The functions' IAM statements from template.yaml as (action, resource) grants, with resources
 named by logical id: `!GetAtt InventoryTable.Arn` -> `InventoryTable`,
-`!Sub "${TokensTable.Arn}/index/active"` -> `TokensTable/index/active`."""
+`!Sub "${TokensTable.Arn}/index/active"` -> `TokensTable/index/active`, and an ARN parameter by
+its name: `!Ref KmsKeyArn` -> `KmsKeyArn`. A statement under a condition
+(`!If [Cond, {statement}, !Ref AWS::NoValue]`) counts as granted: the review covers it too."""
 
 import re
 from fnmatch import fnmatchcase
@@ -25,6 +27,8 @@ def resource_name(resource: Any) -> str:
         logical_id, attribute = target if isinstance(target, list) else target.split(".", 1)
         if attribute == "Arn":
             return str(logical_id)
+    if isinstance(resource, dict) and set(resource) == {"Ref"} and resource["Ref"].endswith("Arn"):
+        return str(resource["Ref"])
     if isinstance(resource, dict) and isinstance(resource.get("Fn::Sub"), str):
         found = _ARN_VARIABLE.match(resource["Fn::Sub"])
         if found:
@@ -34,6 +38,16 @@ def resource_name(resource: Any) -> str:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def _unconditional(statement: Any) -> Any:
+    """The statement of `!If [Cond, statement, !Ref AWS::NoValue]`; any other form is itself."""
+    if isinstance(statement, dict) and set(statement) == {"Fn::If"}:
+        _, granted, otherwise = statement["Fn::If"]
+        if otherwise != {"Ref": "AWS::NoValue"}:
+            raise UnsupportedPolicy(f"{statement!r}: only `else nothing` conditions are readable")
+        return granted
+    return statement
 
 
 def function_grants(properties: dict[str, Any]) -> set[Grant]:
@@ -46,7 +60,7 @@ def function_grants(properties: dict[str, Any]) -> set[Grant]:
             raise UnsupportedPolicy(
                 f"{policy!r}: use inline statements, not managed policies or SAM policy templates"
             )
-        for statement in _as_list(policy["Statement"]):
+        for statement in map(_unconditional, _as_list(policy["Statement"])):
             if statement["Effect"] != "Allow" or set(statement) != {"Effect", "Action", "Resource"}:
                 raise UnsupportedPolicy(f"unexpected statement {statement!r}")
             grants |= {

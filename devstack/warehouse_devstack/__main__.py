@@ -1,8 +1,8 @@
 """`python -m warehouse_devstack` (what `make run` starts): the local stack until Ctrl-C.
 
 SIGINT and SIGTERM only set an event, so shutdown runs in the main thread through the stack's
-context managers (server closed, DynamoDB Local stopped) and the process exits 0. A second
-signal during a slow shutdown raises KeyboardInterrupt to force the issue.
+context managers (server closed, pollers joined, DynamoDB Local and SQS stopped) and the process
+exits 0. A second signal during a slow shutdown raises KeyboardInterrupt to force the issue.
 """
 
 import argparse
@@ -40,6 +40,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="DynamoDB Local port (fixed, so `sam local invoke` can reach it)",
     )
     parser.add_argument(
+        "--sqs-port",
+        type=int,
+        default=int(os.environ.get("SQS_PORT", "9324")),
+        help="SQS (moto's server) port; 0 for any free port",
+    )
+    parser.add_argument(
         "--persist",
         type=Path,
         metavar="DIR",
@@ -55,6 +61,7 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         port=args.port,
         dynamodb_port=args.dynamodb_port,
         persist_dir=persist.resolve() if persist else None,
+        sqs_port=args.sqs_port,
     )
 
 
@@ -98,12 +105,15 @@ def banner(running: RunningStack) -> str:
         "Warehouse API local stack",
         f"  API        {running.api_url}",
         f"  DynamoDB   {running.dynamodb.url} ({running.dynamodb.engine}, {storage})",
+        f"  SQS        {running.sqs_url} (moto; {', '.join(running.queue_urls)})",
         f"  Admin      {running.admin_token}  (WAREHOUSE_ADMIN_TOKEN; POST /tokens for others)",
         "  Routes",
         *(
             f"    {route.method:<7} {route.resource:<{width}}  {route.function.logical_id}"
             for route in routes
         ),
+        "  Event sources",
+        *(f"    {poller.describe()}" for poller in running.pollers),
         "  Try",
         f"    export TOKEN={running.admin_token}",
         f"    curl -s -X POST {running.api_url}/inventory/restock "

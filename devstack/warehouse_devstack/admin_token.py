@@ -43,12 +43,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def tokens_table_name(cloudformation: Any, stack_name: str) -> str:
-    """The physical name of the stack's TokensTable (`cloudformation` is a boto3 client)."""
+def physical_table_name(cloudformation: Any, stack_name: str, logical_id: str) -> str:
+    """The physical name of one of the stack's tables (`cloudformation` is a boto3 client)."""
     response = cloudformation.describe_stack_resource(
-        StackName=stack_name, LogicalResourceId=TOKENS_TABLE_LOGICAL_ID
+        StackName=stack_name, LogicalResourceId=logical_id
     )
     return str(response["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def tokens_table_name(cloudformation: Any, stack_name: str) -> str:
+    return physical_table_name(cloudformation, stack_name, TOKENS_TABLE_LOGICAL_ID)
 
 
 def issue_token(client: "DynamoDBClient", table_name: str, name: str, role: Role) -> str:

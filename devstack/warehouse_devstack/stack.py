@@ -1,8 +1,10 @@
-"""The local stack as one context manager: DynamoDB Local with the template's tables, and the API
-Gateway emulator invoking the template's functions in this process.
+"""The local stack as one context manager: DynamoDB Local with the template's tables, SQS (moto's
+server) with its queues, the API Gateway emulator and the event source pollers, all invoking the
+template's functions in this process.
 
-`python -m warehouse_devstack` holds it open until a signal; tests may also enter it in-process.
-Leaving the block always stops the server first, then DynamoDB Local, then restores the
+`python -m warehouse_devstack` holds it open until a signal; tests may also enter it in-process
+(and inject faults with botocore event hooks on the layer's clients). Leaving the block always
+stops the server first, then the pollers, then DynamoDB Local and SQS, then restores the
 environment, whatever happened inside.
 """
 
@@ -10,7 +12,7 @@ import contextlib
 import errno
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +22,22 @@ import boto3
 
 from warehouse_devstack.apigateway import ApiGateway
 from warehouse_devstack.dynamodb_local import DynamoEndpoint, dynamodb_local
+from warehouse_devstack.event_sources import queue_sources, stream_sources
 from warehouse_devstack.gateway import GatewayServer, serving
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
+from warehouse_devstack.pollers import Poller, polling
+from warehouse_devstack.queue_poller import QueuePoller
+from warehouse_devstack.queues import create_queues
+from warehouse_devstack.sqs_local import SqsPortInUse, sqs_server
+from warehouse_devstack.stream_poller import StreamClients, StreamPoller
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.tokens import new_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_sqs import SQSClient
 
 LOCAL_DEFAULTS = {
     # DynamoDB Local accepts any credentials; these keep boto3 from looking for real ones.
@@ -42,6 +52,7 @@ LOCAL_DEFAULTS = {
     "POWERTOOLS_LOG_DEDUPLICATION_DISABLED": "true",
 }
 ANY_ADDRESS = frozenset({"", "0.0.0.0"})
+QUEUE_TYPE = "AWS::SQS::Queue"
 
 
 class PortInUse(RuntimeError):
@@ -54,6 +65,7 @@ class StackOptions:
     port: int = 3000  # 0: any free port (see RunningStack.api_url)
     dynamodb_port: int = 8000
     persist_dir: Path | None = None  # None: DynamoDB Local keeps data in memory
+    sqs_port: int = 9324  # 0: any free port (see RunningStack.sqs_url)
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,9 @@ class RunningStack:
     gateway: ApiGateway
     persist_dir: Path | None
     admin_token: str
+    sqs_url: str
+    queue_urls: dict[str, str]  # logical id -> URL as the template resolves it (use sqs_url)
+    pollers: Sequence[Poller]  # one per DynamoDB/SQS event of a function
 
 
 def bootstrap_admin_token() -> str:
@@ -99,9 +114,16 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
         server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
         stack.callback(server.server_close)  # closing twice is harmless
         ensure_port_free(options.dynamodb_port, "--dynamodb-port")
+        sqs_url = stack.enter_context(local_sqs(options.sqs_port))
         endpoint = stack.enter_context(dynamodb_local(options.dynamodb_port, options.persist_dir))
         create_tables(admin_client(endpoint.url), template)
+        queue_urls = {
+            name: str(template.resolve({"Ref": name}))
+            for name in template.resources_of_type(QUEUE_TYPE)
+        }
+        create_queues(sqs_client(sqs_url), template)
         admin_token = bootstrap_admin_token()
+        pollers = stack.enter_context(polling(event_pollers(template, endpoint.url, sqs_url)))
         stack.enter_context(serving(server))
         yield RunningStack(
             api_url=f"http://{display_host(options.host)}:{server.port}",
@@ -109,7 +131,37 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
             gateway=server.gateway,
             persist_dir=options.persist_dir,
             admin_token=admin_token,
+            sqs_url=sqs_url,
+            queue_urls=queue_urls,
+            pollers=pollers,
         )
+
+
+@contextmanager
+def local_sqs(port: int) -> Iterator[str]:
+    """moto's SQS server, and the functions' SQS endpoint pointed at it (function_environment
+    restores the variable on exit)."""
+    try:
+        with sqs_server(port) as url:
+            os.environ["AWS_ENDPOINT_URL_SQS"] = url
+            yield url
+    except SqsPortInUse as exc:
+        raise PortInUse(f"{exc}; choose another --sqs-port") from exc
+
+
+def event_pollers(template: Template, dynamodb_endpoint: str, sqs_endpoint: str) -> list[Poller]:
+    """One poller per DynamoDB stream and SQS event of the template's functions, each with
+    clients of its own (the functions' clients stay theirs, hooks and all)."""
+    pollers: list[Poller] = []
+    for stream in stream_sources(template):
+        clients = StreamClients(
+            dynamodb=admin_client(dynamodb_endpoint),
+            streams=streams_client(dynamodb_endpoint),
+            sqs=sqs_client(sqs_endpoint),
+        )
+        pollers.append(StreamPoller(stream, clients))
+    pollers += [QueuePoller(queue, sqs_client(sqs_endpoint)) for queue in queue_sources(template)]
+    return pollers
 
 
 @contextmanager
@@ -153,6 +205,15 @@ def ensure_port_free(port: int, option: str) -> None:
 def admin_client(endpoint_url: str) -> "DynamoDBClient":
     """A client of our own for table creation, independent of the functions' cached one."""
     return boto3.session.Session().client("dynamodb", endpoint_url=endpoint_url)
+
+
+def streams_client(endpoint_url: str) -> "DynamoDBStreamsClient":
+    return boto3.session.Session().client("dynamodbstreams", endpoint_url=endpoint_url)
+
+
+def sqs_client(endpoint_url: str) -> "SQSClient":
+    """The stack's own SQS client (queue creation, pollers), apart from the functions' one."""
+    return boto3.session.Session().client("sqs", endpoint_url=endpoint_url)
 
 
 def display_host(host: str) -> str:

@@ -1,9 +1,10 @@
 """Reads template.yaml, the single source of truth (principle 1): routes, functions, tables, env.
 
 Intrinsic functions are resolved for local use: `Ref` of a resource is its logical id (the local
-table name), `Ref` of a parameter its default, `Fn::Sub` is substituted, and a Secrets Manager
-dynamic reference becomes LOCAL_SECRET (fixed, so cursors survive a restart of the local stack and
-match what `sam local invoke` gets from devstack/sam-local-env.json).
+table name), `Ref` of a parameter its default, `Fn::Sub` is substituted, `Fn::If` follows the
+template's Conditions (on the parameters' defaults), `Ref: AWS::NoValue` drops the value, and a
+Secrets Manager dynamic reference becomes LOCAL_SECRET (fixed, so cursors survive a restart of the
+local stack and match what `sam local invoke` gets from devstack/sam-local-env.json).
 """
 
 import json
@@ -27,6 +28,16 @@ PSEUDO_PARAMETERS = {
 LOCAL_SECRET = "DEV-ONLY-local-cursor-secret-not-for-any-deployed-stage"  # noqa: S105
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:[^}]*\}\}")
+
+
+class _NoValue:
+    """`Ref: AWS::NoValue`: the property or list item it stands for is left out."""
+
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE = _NoValue()
 
 
 @dataclass(frozen=True)
@@ -90,15 +101,24 @@ class Template:
         }
 
     def resolve(self, value: Any) -> Any:
-        """Resolve intrinsic functions to their local values."""
+        """Resolve intrinsic functions to their local values (NO_VALUE where one is left out)."""
         if isinstance(value, str):
             return _SECRET_REFERENCE.sub(LOCAL_SECRET, value)
         if isinstance(value, list):
-            return [self.resolve(item) for item in value]
+            items = [self.resolve(item) for item in value]
+            return [item for item in items if item is not NO_VALUE]
         if not isinstance(value, dict):
             return value
+        if value.get("Ref") == "AWS::NoValue":
+            return NO_VALUE
         if "Ref" in value:
             return self._ref(value["Ref"])
+        if "Fn::If" in value:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.condition(condition) else when_false)
+        if "Fn::FindInMap" in value:
+            name, key, attribute = (str(self.resolve(part)) for part in value["Fn::FindInMap"])
+            return self.resolve(self.document["Mappings"][name][key][attribute])
         if "Fn::Sub" in value:
             return self._sub(value["Fn::Sub"])
         if "Fn::Select" in value:
@@ -109,7 +129,28 @@ class Template:
             return str(self.resolve(text)).split(separator)
         if "Fn::GetAtt" in value:
             return self._get_att(*value["Fn::GetAtt"])
-        return {key: self.resolve(item) for key, item in value.items()}
+        resolved = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        """A condition of the template's Conditions, on the parameters' local values."""
+        return self._evaluate(self.document.get("Conditions", {})[name])
+
+    def _evaluate(self, expression: Any) -> bool:
+        if isinstance(expression, dict) and len(expression) == 1:
+            ((function, argument),) = expression.items()
+            if function == "Condition":
+                return self.condition(argument)
+            if function == "Fn::Equals":
+                left, right = argument
+                return str(self.resolve(left)) == str(self.resolve(right))
+            if function == "Fn::Not":
+                return not self._evaluate(argument[0])
+            if function == "Fn::And":
+                return all(self._evaluate(item) for item in argument)
+            if function == "Fn::Or":
+                return any(self._evaluate(item) for item in argument)
+        raise ValueError(f"unsupported condition {expression!r}")
 
     def _sub(self, argument: str | list[Any]) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument
@@ -167,7 +208,11 @@ class Template:
                     logical_id=name,
                     code_dir=self.path.parent / properties["CodeUri"],
                     handler=properties["Handler"],
-                    environment={key: str(self.resolve(val)) for key, val in env.items()},
+                    environment={
+                        key: str(resolved)
+                        for key, val in env.items()
+                        if (resolved := self.resolve(val)) is not NO_VALUE
+                    },
                     routes=[
                         api_route(event["Properties"])
                         for event in properties.get("Events", {}).values()

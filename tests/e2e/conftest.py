@@ -80,7 +80,7 @@ def start_stack(logs: Path, admin_token: str) -> StackProcess:
     port, dynamodb_port = free_port(), free_port()
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
     command = [sys.executable, "-m", "warehouse_devstack"]
-    command += ["--port", str(port), "--dynamodb-port", str(dynamodb_port)]
+    command += ["--port", str(port), "--dynamodb-port", str(dynamodb_port), "--sqs-port", "0"]
     env = os.environ | {"WAREHOUSE_ADMIN_TOKEN": admin_token}
     with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
         process = subprocess.Popen(

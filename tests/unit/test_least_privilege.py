@@ -12,6 +12,7 @@ from warehouse_devstack.template import Template, load_template
 
 INVENTORY, TOKENS, IDEMPOTENCY = "InventoryTable", "TokensTable", "IdempotencyTable"
 AUDIT = "AuditTable"
+KMS_KEY = "KmsKeyArn"  # only with a customer-managed key (the grants sit under !If HasKmsKey)
 IDEMPOTENT_WRITES = {
     (f"dynamodb:{action}", IDEMPOTENCY)
     for action in ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]
@@ -31,7 +32,16 @@ EXPECTED: dict[str, set[Grant]] = {
         ("dynamodb:Query", f"{INVENTORY}/index/by_type"),
         ("dynamodb:Query", f"{INVENTORY}/index/by_location"),
     },
-    "PutItemFunction": {("dynamodb:UpdateItem", INVENTORY)},
+    "PutItemFunction": {("dynamodb:UpdateItem", INVENTORY), ("dynamodb:GetItem", INVENTORY)},
+    "ProjectorFunction": {
+        ("dynamodb:GetItem", INVENTORY),
+        ("dynamodb:UpdateItem", INVENTORY),
+        ("sqs:SendMessage", "RelayFailureQueue"),
+        ("kms:Decrypt", KMS_KEY),  # the table's stream
+        ("kms:GenerateDataKey", KMS_KEY),  # sending to the failure queue
+    },
+    "LowStockReportFunction": {("dynamodb:Query", f"{INVENTORY}/index/low_stock")},
+    "LocationsReportFunction": {("dynamodb:Query", f"{INVENTORY}/index/by_type")},
     "GetItemFunction": {("dynamodb:GetItem", INVENTORY)},
     "ListItemsFunction": {("dynamodb:Query", f"{INVENTORY}/index/by_type")},
     "DeleteItemFunction": {
@@ -44,8 +54,14 @@ EXPECTED: dict[str, set[Grant]] = {
     "StreamRelayFunction": {
         ("sqs:SendMessage", "AuditQueue"),
         ("sqs:SendMessage", "RelayFailureQueue"),
+        ("kms:Decrypt", KMS_KEY),  # the table's stream
+        ("kms:GenerateDataKey", KMS_KEY),  # sending to the queues
     },
-    "AuditConsumerFunction": {("dynamodb:PutItem", AUDIT), ("dynamodb:GetItem", AUDIT)},
+    "AuditConsumerFunction": {
+        ("dynamodb:PutItem", AUDIT),
+        ("dynamodb:GetItem", AUDIT),
+        ("kms:Decrypt", KMS_KEY),  # receiving from the audit queue
+    },
     "ListMovementsFunction": {("dynamodb:Query", f"{AUDIT}/index/*")},
     "RevokeTokenFunction": {
         ("dynamodb:Query", f"{TOKENS}/index/active"),

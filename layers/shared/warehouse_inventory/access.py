@@ -28,6 +28,7 @@ PUBLIC = None
 MINIMUM_ROLE: dict[tuple[str, str], Role | None] = {
     ("GET", "/health"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/docs/{asset}"): PUBLIC,  # the docs page's script and stylesheet
     ("GET", "/api/openapi.json"): PUBLIC,
     ("GET", "/inventory/{sku}"): Role.VIEWER,
     ("GET", "/inventory"): Role.VIEWER,
@@ -36,6 +37,8 @@ MINIMUM_ROLE: dict[tuple[str, str], Role | None] = {
     ("POST", "/inventory/transfer"): Role.OPERATOR,
     ("POST", "/inventory/adjust"): Role.OPERATOR,
     ("GET", "/reports/movements"): Role.VIEWER,
+    ("GET", "/reports/low-stock"): Role.VIEWER,
+    ("GET", "/reports/locations"): Role.VIEWER,
     ("GET", "/items/{sku}"): Role.VIEWER,
     ("GET", "/items"): Role.VIEWER,
     ("PUT", "/items/{sku}"): Role.ADMIN,

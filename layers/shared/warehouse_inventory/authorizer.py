@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 
 from warehouse_inventory.access import routes_for
-from warehouse_inventory.observability import logger
+from warehouse_inventory.observability import logger, traced
 from warehouse_inventory.services import token_service
 from warehouse_inventory.token_service import TokenService
 
@@ -38,6 +38,7 @@ def authorize(event: dict[str, Any], service: TokenService) -> dict[str, Any]:
     return response.asdict()
 
 
+@traced
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return authorize(event, token_service())

@@ -19,7 +19,9 @@ def _config() -> "Config":
 
     timeout = get_settings().aws_timeout_seconds
     return Config(
-        retries={"mode": "standard", "max_attempts": 3},
+        # 3 attempts in all (botocore's `max_attempts` would count retries): with 2 s timeouts
+        # and backoff they end well inside the functions' 10 s timeout.
+        retries={"mode": "standard", "total_max_attempts": 3},
         connect_timeout=timeout,
         read_timeout=timeout,
         max_pool_connections=32,  # one per thread of the local stack; Lambda uses one

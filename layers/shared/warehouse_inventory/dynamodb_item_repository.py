@@ -94,12 +94,11 @@ class DynamoDBItemRepository:
         return ItemPage(items=[item_of(record) for record in page.items], next_key=page.next_key)
 
     def delete_item(self, sku: str) -> None:
-        """One transaction: delete the item only if every stock record seen is still empty.
+        """One transaction: delete the item only if nothing moved since the read.
 
-        A restock that lands on a seen record changes its version and cancels the delete (409).
-        A restock that creates a new location after the read is not seen: the delete goes
-        through, and that restock's ensure-item step recreates the item with default master
-        data, so stock never exists without an item.
+        Condition checks on every stock record seen (same version) catch a movement on a known
+        location; the item's `stock_records` counter, which the first write of every new stock
+        record bumps, catches a location created meanwhile. Either cancels the delete (409).
         """
         query = {
             "TableName": self._table,
@@ -109,12 +108,20 @@ class DynamoDBItemRepository:
         }
         records = list(query_all(self._client, query))
         stock = [r for r in records if r["sk"]["S"].startswith(keys.STOCK_SK_PREFIX)]
-        if not any(r["sk"]["S"] == keys.ITEM_SK for r in records):
+        item = next((r for r in records if r["sk"]["S"] == keys.ITEM_SK), None)
+        if item is None:
             raise NotFound(f"Item {sku} does not exist.")
         if any(int(from_item(r)["quantity"]) != 0 for r in stock):
             raise Conflict(f"Item {sku} still has stock; pick or adjust it to zero first.")
         checks = [self._still_empty(record) for record in stock]
         delete = {"Delete": {"TableName": self._table, "Key": keys.item_key(sku)}}
+        if "stock_records" in item:
+            delete["Delete"] |= {
+                "ConditionExpression": "stock_records = :seen",
+                "ExpressionAttributeValues": {":seen": item["stock_records"]},
+            }
+        else:
+            delete["Delete"]["ConditionExpression"] = "attribute_not_exists(stock_records)"
         try:
             with aws_errors_as_domain_errors():
                 self._client.transact_write_items(TransactItems=[*checks, delete])  # type: ignore[list-item]

@@ -4,6 +4,11 @@
 |--------|------------|-----------------|--------------------|----------------------|
 | item   | SKU#<sku>  | ITEM            | ITEM / <sku>       | -                    |
 | stock  | SKU#<sku>  | STOCK#<loc>     | STOCK / <sku>#<loc>| LOC#<loc> / <sku>    |
+| marker | SKU#<sku>  | PROJ#<loc>      | -                  | -                    |
+| summary| LOCATION#<loc> | SUMMARY     | LOCATION / <loc>   | -                    |
+
+Items also carry the projections `total_quantity` and, only while low on stock, `low_pk`/`low_sk`
+(the sparse `low_stock` index). Markers make the projections idempotent (see projections.py).
 
 `<loc>` is empty for unassigned stock, which is then absent from the sparse by_location index.
 """
@@ -11,6 +16,10 @@
 from typing import Any
 
 ITEM_SK = "ITEM"
+PROJECTION_SK_PREFIX = "PROJ#"
+LOCATION_TYPE = "LOCATION"
+LOW_STOCK_INDEX = "low_stock"
+LOW_STOCK = "LOW"
 STOCK_SK_PREFIX = "STOCK#"
 STOCK_TYPE = "STOCK"
 ITEM_TYPE = "ITEM"
@@ -24,6 +33,22 @@ def sku_pk(sku: str) -> str:
 
 def stock_key(sku: str, location_code: str | None) -> dict[str, Any]:
     return {"pk": {"S": sku_pk(sku)}, "sk": {"S": f"{STOCK_SK_PREFIX}{location_code or ''}"}}
+
+
+def projection_marker_key(sku: str, location_code: str | None) -> dict[str, Any]:
+    """Per (sku, location): the last stock change the projections took in ({quantity, version})."""
+    return {
+        "pk": {"S": sku_pk(sku)},
+        "sk": {"S": f"{PROJECTION_SK_PREFIX}{location_code or ''}"},
+    }
+
+
+UNASSIGNED_SORT = "~"
+"""Index sort key of unassigned stock's summary: index keys cannot be empty, codes never hold ~."""
+
+
+def location_summary_key(location_code: str | None) -> dict[str, Any]:
+    return {"pk": {"S": f"LOCATION#{location_code or ''}"}, "sk": {"S": "SUMMARY"}}
 
 
 def item_key(sku: str) -> dict[str, Any]:

@@ -40,7 +40,18 @@ if TYPE_CHECKING:
 
 TRANSACTION_ATTEMPTS = 4
 RETRY_BASE_SECONDS = 0.05
-NOT_A_RETRY = "attribute_not_exists(#last_movement) OR #last_movement.#request_id <> :request_id"
+RETRY_SLOTS = 64
+
+
+def retry_slot(request_id: str) -> str:
+    """The attribute that remembers this request on the record (see `_update_stock`)."""
+    return f"rq{int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) % RETRY_SLOTS}"
+
+
+def not_a_retry(expression: Expression, request_id: str) -> str:
+    slot = retry_slot(request_id)
+    name, value = expression.name(slot), expression.value(slot, request_id)
+    return f"attribute_not_exists({name}) OR {name} <> {value}"
 
 
 def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
@@ -63,24 +74,23 @@ def stock_level(item: dict[str, Any]) -> StockLevel:
 
 
 def movement_expression(sku: str, location_code: str | None, movement: MovementMeta) -> Expression:
-    """What every stock write sets besides the quantity: identity, index keys, version + 1 and
-    the movement, plus the retry guard's values (see `_update_stock`)."""
+    """What every stock write sets besides the quantity: identity, index keys, version + 1, the
+    movement, and the request id in its retry slot (see `_update_stock`)."""
     expression = Expression().set("sku", sku).set("updated_at", movement.occurred_at.isoformat())
     for name, value in keys.stock_index_attributes(sku, location_code).items():
         expression.set(name, value)
     if location_code:
         expression.set("location_code", location_code)
     expression.add("version", 1).set("last_movement", movement_attribute(movement))
-    expression.name("last_movement.request_id")
-    expression.value("request_id", movement.request_id)
-    return expression
+    return expression.set(retry_slot(movement.request_id), movement.request_id)
 
 
 def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any] | None:
-    """The record as our first attempt left it, when the failed condition was the retry guard."""
+    """The record (as it is now) when the failed condition was the retry guard: our first
+    attempt applied, so this retry must not."""
     item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
-    last = item.get("last_movement", {}).get("M", {})
-    return item if last.get("request_id", {}).get("S") == movement.request_id else None
+    remembered = item.get(retry_slot(movement.request_id), {}).get("S")
+    return item if remembered == movement.request_id else None
 
 
 def transaction_token(request_id: str) -> str:
@@ -99,7 +109,9 @@ class DynamoDBInventoryRepository:
         """ADD is atomic under any concurrency: no read first."""
         expression = movement_expression(sku, location_code, movement).add("quantity", quantity)
         try:
-            return stock_level(self._update_stock(sku, location_code, expression, "ALL_NEW"))
+            return stock_level(
+                self._update_stock(sku, location_code, expression, movement, "ALL_NEW")
+            )
         except ClientError as exc:
             return self._retried(exc, movement)
 
@@ -114,7 +126,7 @@ class DynamoDBInventoryRepository:
         condition = f"attribute_exists(pk) AND {quantity_name} >= {wanted}"
         try:
             return stock_level(
-                self._update_stock(sku, location_code, expression, "ALL_NEW", condition)
+                self._update_stock(sku, location_code, expression, movement, "ALL_NEW", condition)
             )
         except ClientError as exc:
             if not is_condition_failure(exc):
@@ -138,7 +150,7 @@ class DynamoDBInventoryRepository:
             version = expression.name("version")
             condition = f"{version} = {expression.value('expected_version', expected_version)}"
         try:
-            old = self._update_stock(sku, location_code, expression, "ALL_OLD", condition)
+            old = self._update_stock(sku, location_code, expression, movement, "ALL_OLD", condition)
         except ClientError as exc:
             if not is_condition_failure(exc):
                 raise
@@ -185,8 +197,12 @@ class DynamoDBInventoryRepository:
         return self._read_pair(sku, source, destination)
 
     def ensure_item(self, sku: str, now: datetime) -> None:
-        """Idempotent: every attribute is `if_not_exists`, so an existing item stays as it is."""
-        expression = Expression()
+        """Every attribute is `if_not_exists`, so an existing item keeps its master data.
+
+        `stock_records` counts the stock records created for the SKU: a DELETE of the item is
+        conditional on it, so a location created meanwhile cancels the delete (409).
+        """
+        expression = Expression().add("stock_records", 1)
         defaults = {"sku": sku, "name": sku, "unit": "each", "reorder_point": 0, "version": 1}
         for name, value in (defaults | {"created_at": now.isoformat()}).items():
             expression.set_if_absent(name, value)
@@ -234,14 +250,21 @@ class DynamoDBInventoryRepository:
         sku: str,
         location_code: str | None,
         expression: Expression,
+        movement: MovementMeta,
         return_values: str,
         condition: str | None = None,
     ) -> dict[str, Any]:
-        """One UpdateItem of a stock record, guarded against SDK retries: boto3 retries timeouts
-        and 5xx answers after which the first attempt may have applied; the guard on
-        last_movement.request_id makes such a retry fail its condition instead of applying twice.
+        """One UpdateItem of a stock record, guarded against SDK retries.
+
+        boto3 retries timeouts and 5xx answers, after which the first attempt may have applied.
+        Each write stores its request id in one of 64 slots chosen by the id's hash, and is
+        conditional on that slot not holding it already: a resend of an applied write fails its
+        condition instead of applying twice, even when other writes landed in between (unless
+        one of them hashed to the same slot: 1 in 64 per intervening write, in the milliseconds
+        of a retry).
         """
-        guarded = f"({NOT_A_RETRY})" + (f" AND ({condition})" if condition else "")
+        guard = not_a_retry(expression, movement.request_id)
+        guarded = f"({guard})" + (f" AND ({condition})" if condition else "")
         with aws_errors_as_domain_errors():
             response = self._client.update_item(
                 TableName=self._table,
@@ -276,12 +299,8 @@ class DynamoDBInventoryRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             **expression.arguments(),
         }
-        if condition:
+        if condition:  # no retry guard: ClientRequestToken makes transaction retries safe
             update["ConditionExpression"] = condition
-        # ClientRequestToken makes transaction retries safe, so the retry guard is not used, and
-        # DynamoDB refuses placeholders that no expression uses.
-        del update["ExpressionAttributeNames"]["#request_id"]
-        del update["ExpressionAttributeValues"][":request_id"]
         return {"Update": update}
 
     def _transact(self, items: list[dict[str, Any]], token: str, quantity: int) -> None:

@@ -24,6 +24,8 @@ THROTTLING_CODES = frozenset(
         "RequestLimitExceeded",
         "InternalServerError",
         "ServiceUnavailable",
+        # A single write on a record a transaction holds; it was not applied: retry later.
+        "TransactionConflictException",
     }
 )
 PageKey = dict[str, Any]

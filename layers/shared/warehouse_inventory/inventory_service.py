@@ -100,9 +100,12 @@ class InventoryService:
             )
         expected = request.expected_version if request.expected_version is not None else if_match
         movement = self._movement(MovementType.ADJUST, meta, reason=str(request.reason))
-        return self._repository.apply_adjust(
+        adjustment = self._repository.apply_adjust(
             request.sku, request.location_code, request.counted_quantity, movement, expected
         )
+        if adjustment.level.version == 1:  # a count found stock where no record was
+            self._ensure_item(request.sku, movement.occurred_at)
+        return adjustment
 
     def _ensure_item(self, sku: str, now: datetime) -> None:
         """Best effort once the stock change is committed: failing the request now would make the

@@ -190,3 +190,24 @@ class ItemPageOut(BaseModel):
 class MovementPageOut(BaseModel):
     items: list[Movement]
     next_cursor: str | None
+
+
+class LowStockLineOut(BaseModel):
+    sku: str
+    name: str
+    total_quantity: int
+    reorder_point: int
+
+
+class LowStockReport(BaseModel):
+    items: list[LowStockLineOut]
+
+
+class LocationLineOut(BaseModel):
+    location_code: str | None
+    sku_count: int
+    total_quantity: int
+
+
+class LocationsReport(BaseModel):
+    items: list[LocationLineOut]

@@ -1,10 +1,51 @@
-"""Powertools Logger and Metrics shared by every function (service and namespace from the env)."""
+"""Powertools Logger, Metrics and Tracer shared by every function (service and namespace from the
+env). The Tracer exists only where tracing is on: Powertools' `Tracer()` imports the X-Ray SDK even
+when disabled, which would cost every cold start of the tests and the local stack."""
+
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
 logger = Logger()
 metrics = Metrics()
+
+TRUTHY = frozenset({"1", "y", "yes", "t", "true", "on"})
+
+
+def tracing_enabled() -> bool:
+    """Powertools' own rule: in Lambda (not under `sam local` or Chalice), unless
+    POWERTOOLS_TRACE_DISABLED is true."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in TRUTHY:
+        return False
+    in_emulator = os.environ.get("AWS_SAM_LOCAL") or os.environ.get("AWS_CHALICE_CLI_MODE")
+    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not in_emulator
+
+
+@cache
+def tracer() -> "Tracer | None":
+    """X-Ray through Powertools, patching botocore only (AWS calls as subsegments): patching
+    everything would import and wrap libraries the functions never use."""
+    if not tracing_enabled():
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(patch_modules=["botocore"])
+
+
+def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
+    """The handler in a Tracer segment when tracing is on, else unchanged. Responses are not
+    recorded: some carry secrets (POST /tokens)."""
+    active = tracer()
+    if active is None:
+        return handler
+    return cast(Handler, active.capture_lambda_handler(handler, capture_response=False))
 
 
 def count_movement(kind: str) -> None:

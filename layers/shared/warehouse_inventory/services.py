@@ -4,25 +4,32 @@ Free of FastAPI, so the authorizer and stream/queue consumers can share it cheap
 """
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-from warehouse_inventory.audit.history import MovementHistory
-from warehouse_inventory.audit.relay import AuditQueueSender
-from warehouse_inventory.audit.repository import AuditRepository
 from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
 from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.item_service import ItemService
 from warehouse_inventory.settings import get_settings
-from warehouse_inventory.token_service import TokenService
+
+# Each factory imports what it builds: a function loads only the services of its own route
+# (every import is a cold start cost, and e.g. Powertools' idempotency utility is a big one).
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from warehouse_inventory.audit.history import MovementHistory
+    from warehouse_inventory.audit.relay import AuditQueueSender
+    from warehouse_inventory.audit.repository import AuditRepository
+    from warehouse_inventory.inventory_service import InventoryService
+    from warehouse_inventory.item_service import ItemService
+    from warehouse_inventory.projections import ProjectionRepository
+    from warehouse_inventory.reports import ReportService
+    from warehouse_inventory.token_service import TokenService
 
 
 @cache
-def inventory_service() -> InventoryService:
+def inventory_service() -> "InventoryService":
+    from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
+    from warehouse_inventory.inventory_service import InventoryService
+
     repository = DynamoDBInventoryRepository(dynamodb_client(), get_settings().table_name)
     return InventoryService(repository, cursor_codec())
 
@@ -36,38 +43,66 @@ def cursor_codec() -> CursorCodec:
 
 
 @cache
-def item_service() -> ItemService:
+def item_service() -> "ItemService":
+    from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
+    from warehouse_inventory.item_service import ItemService
+
     repository = DynamoDBItemRepository(dynamodb_client(), get_settings().table_name)
-    return ItemService(repository, cursor_codec())
+    return ItemService(repository, cursor_codec(), projection_repository().refresh_low_stock)
 
 
 @cache
-def token_service() -> TokenService:
+def token_service() -> "TokenService":
+    from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
+    from warehouse_inventory.token_service import TokenService
+
     repository = DynamoDBTokenRepository(dynamodb_client(), get_settings().tokens_table_name)
     return TokenService(repository)
 
 
 @cache
-def idempotency_store() -> DynamoDBPersistenceLayer:
+def idempotency_store() -> "DynamoDBPersistenceLayer":
     """Powertools' idempotency records, in their own table (expired by TTL)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table_name, boto3_client=dynamodb_client()
     )
 
 
 @cache
-def audit_repository() -> AuditRepository:
+def audit_repository() -> "AuditRepository":
+    from warehouse_inventory.audit.repository import AuditRepository
+
     return AuditRepository(dynamodb_client(), get_settings().audit_table_name)
 
 
 @cache
-def audit_sender() -> AuditQueueSender:
+def audit_sender() -> "AuditQueueSender":
+    from warehouse_inventory.audit.relay import AuditQueueSender
+
     return AuditQueueSender(sqs_client(), get_settings().audit_queue_url)
 
 
 @cache
-def movement_history() -> MovementHistory:
+def movement_history() -> "MovementHistory":
+    from warehouse_inventory.audit.history import MovementHistory
+
     return MovementHistory(audit_repository(), cursor_codec())
+
+
+@cache
+def projection_repository() -> "ProjectionRepository":
+    from warehouse_inventory.projections import ProjectionRepository
+
+    return ProjectionRepository(dynamodb_client(), get_settings().table_name)
+
+
+@cache
+def report_service() -> "ReportService":
+    from warehouse_inventory.reports import ReportService
+
+    return ReportService(projection_repository())
 
 
 def forget_services() -> None:
@@ -83,3 +118,5 @@ def forget_services() -> None:
     audit_repository.cache_clear()
     audit_sender.cache_clear()
     movement_history.cache_clear()
+    projection_repository.cache_clear()
+    report_service.cache_clear()

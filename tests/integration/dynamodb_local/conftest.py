@@ -52,20 +52,21 @@ def local_dynamo(template: Template, function_environment: dict[str, str]) -> It
 
 
 ClientFactory = Callable[[int], "DynamoDBClient"]
-"""Builds a new client on the emulator; its argument is the SDK's `max_attempts`."""
+"""Builds a new client on the emulator; its argument is the SDK's total number of attempts."""
 
 
 @pytest.fixture(scope="session")
 def emulator_client(local_dynamo: LocalDynamo) -> ClientFactory:
     """A new client per call, so the event hooks a test registers stay on its own client.
 
-    `max_attempts=1` turns SDK retries off: a concurrency test then measures DynamoDB, not a resent
-    request, and a fault test sees exactly the answer it injected. The pool fits 64 threads.
+    One attempt turns SDK retries off: a concurrency test then measures DynamoDB, not a resent
+    request, and a fault test sees exactly the answer it injected. `total_max_attempts`, because
+    botocore reads `max_attempts` in a client Config as the number of *retries*. 64 connections.
     """
 
-    def build(max_attempts: int) -> "DynamoDBClient":
+    def build(attempts: int) -> "DynamoDBClient":
         config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": "standard", "total_max_attempts": attempts},
             read_timeout=60,
             max_pool_connections=64,
         )

@@ -125,4 +125,8 @@ def test_first_restock_creates_the_item_and_another_location_leaves_it_unchanged
 
     second = restock(sku, "B-02", "req-second")
     assert second.version == 1  # a first restock at B-02, so the service ensures the item again
-    assert get_record(local_dynamo, keys.item_key(sku)) == item
+    after = get_record(local_dynamo, keys.item_key(sku))
+    assert after is not None
+    # the master data is untouched; only the count of stock records (see delete_item) moved
+    assert after | {"stock_records": 1} == item
+    assert after["stock_records"] == 2

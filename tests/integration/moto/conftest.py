@@ -55,8 +55,10 @@ class Api:
             secret = self.tokens.get(Role(token), token) if token in set(Role) else token
             sent.append(("Authorization", f"Bearer {secret}"))
         response = self._gateway.dispatch(method, path, query, sent, data)
-        payload = json.loads(response.body) if response.body else None
-        return ApiResult(response.status, {k.lower(): v for k, v in response.headers}, payload)
+        received = {k.lower(): v for k, v in response.headers}
+        is_json = received.get("content-type", "").startswith("application/json")
+        payload = json.loads(response.body) if response.body and is_json else response.body
+        return ApiResult(response.status, received, payload or None)
 
 
 @pytest.fixture(scope="module")

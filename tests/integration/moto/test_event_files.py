@@ -2,7 +2,7 @@
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
@@ -14,7 +14,7 @@ from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
 from warehouse_inventory.items import ItemFields
-from warehouse_inventory.services import audit_repository, item_service
+from warehouse_inventory.services import audit_repository, item_service, report_service
 from warehouse_inventory.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ EXPECTED_STATUS = {
     "list_items.json": 200,
     "delete_item.json": 204,
     "list_movements.json": 200,
+    "low_stock_report.json": 200,
+    "locations_report.json": 200,
     "get_inventory.json": 200,
     "list_inventory.json": 200,
     "health.json": 200,
@@ -40,7 +42,7 @@ EXPECTED_STATUS = {
 }
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
-NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json"]  # relay first: it fills the queue
+NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json", "projector.json"]
 SAMPLE_TOKEN_ID = "tok_00000000deadbeef"  # revoked by events/revoke_token.json
 SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
 
@@ -56,34 +58,18 @@ def sample_tokens(dynamodb: "DynamoDBClient") -> None:
     item_service().put("OBSOLETE1", ItemFields("Old part", None, "each", 0), None)  # deleted
 
 
-SOURCE_TYPES = {"aws:dynamodb": "DynamoDB", "aws:sqs": "SQS"}
-
-
-def event_source_function(template: Template, record: dict[str, Any]) -> str:
-    """The one function whose event source of that kind (stream, queue) the record comes from."""
-    kind = SOURCE_TYPES[record["eventSource"]]
-    (name,) = [
-        name
-        for name, resource in template.resources_of_type("AWS::Serverless::Function").items()
-        if any(e["Type"] == kind for e in resource["Properties"].get("Events", {}).values())
-    ]
-    return name
-
-
 def function_for(template: Template, event_name: str) -> FunctionSpec:
-    event = load_event(event_name)
-    if event.get("type") == "TOKEN":
-        authorizer = template.authorizer()
-        assert authorizer is not None
-        return template.function(authorizer.function_id)
-    if "Records" in event:
-        return template.function(event_source_function(template, event["Records"][0]))
-    return next(
-        spec
-        for spec in template.functions()
-        for route in spec.routes
-        if (route.method, route.path) == (event["httpMethod"], event["resource"])
-    )
+    """events/<name>.json belongs to the function whose code is functions/<name>/."""
+    stem = event_name.removesuffix(".json")
+    (spec,) = [spec for spec in template.functions() if spec.code_dir.name == stem]
+    return spec
+
+
+def test_api_events_carry_their_function_s_route(template: Template) -> None:
+    for name in EXPECTED_STATUS:
+        event = load_event(name)
+        routes = {(route.method, route.path) for route in function_for(template, name).routes}
+        assert (event["httpMethod"], event["resource"]) in routes, name
 
 
 def test_every_function_has_an_event_file_and_each_file_a_function(template: Template) -> None:
@@ -91,6 +77,7 @@ def test_every_function_has_an_event_file_and_each_file_a_function(template: Tem
     covered = {function_for(template, name).logical_id for name in names}
     assert covered == {spec.logical_id for spec in template.functions()}
     assert names == set(EXPECTED_STATUS) | {"authorizer.json"} | set(NON_HTTP_EVENTS)
+    assert len(names) == len(covered)  # one event file per function
 
 
 @pytest.mark.parametrize("event_name", REPLAY_ORDER)
@@ -139,3 +126,13 @@ def test_queue_event_writes_the_audit_log(template: Template) -> None:
     for record in event["Records"]:
         movement_id = json.loads(record["body"])["movement_id"]
         assert audit_repository().exists(movement_id)
+
+
+def test_stream_event_projects_totals_and_location_summaries(template: Template) -> None:
+    event = load_event("projector.json")
+    response = invoke(function_for(template, "projector.json"), event)
+    assert response == {"batchItemFailures": []}
+    item = item_service().get("WIDGET1")
+    assert item.sku == "WIDGET1"
+    report = report_service().locations()
+    assert any(line.location_code == "A-01" for line in report)

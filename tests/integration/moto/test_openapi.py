@@ -25,12 +25,15 @@ def document(api: Api) -> dict[str, Any]:
     return body
 
 
+DOCS_ASSET_ROUTE = ("GET", "/api/docs/{asset}")  # the docs page's own files, not an operation
+
+
 def template_routes(template: Template) -> dict[tuple[str, str], ApiRoute]:
     return {
         (route.method, route.path): route
         for spec in template.functions()
         for route in spec.routes
-        if route.method != "OPTIONS"
+        if route.method != "OPTIONS" and (route.method, route.path) != DOCS_ASSET_ROUTE
     }
 
 
@@ -104,3 +107,47 @@ def test_docs_page_loads_the_document_by_a_relative_url(template: Template) -> N
     headers = {name.lower(): value for name, value in response.headers}
     assert headers["content-type"].startswith("text/html")
     assert b"url: './openapi.json'" in response.body
+
+
+def test_docs_page_loads_swagger_ui_from_the_docs_function_by_relative_urls(
+    template: Template,
+) -> None:
+    """No CDN (the page works offline) and no absolute path (it works behind /<stage>)."""
+    body = ApiGateway(template).dispatch("GET", "/api/docs", "", [], b"").body.decode()
+    assert 'src="./docs/swagger-ui-bundle.js"' in body
+    assert 'href="./docs/swagger-ui.css"' in body
+    assert "http://" not in body
+    assert "https://" not in body
+
+
+@pytest.mark.parametrize(
+    ("asset", "media_type", "marker"),
+    [
+        ("swagger-ui-bundle.js", "text/javascript", b"SwaggerUIBundle"),
+        ("swagger-ui.css", "text/css", b".swagger-ui"),
+    ],
+)
+def test_swagger_ui_assets_are_served_without_a_token(
+    template: Template, asset: str, media_type: str, marker: bytes
+) -> None:
+    response = ApiGateway(template).dispatch("GET", f"/api/docs/{asset}", "", [], b"")
+    headers = {name.lower(): value for name, value in response.headers}
+    assert response.status == 200
+    assert headers["content-type"].split(";")[0] == media_type
+    assert headers["cache-control"].startswith("public, max-age=")
+    assert marker in response.body
+
+
+@pytest.mark.parametrize("asset", ["index.html", "LICENSE", "..%2Fapp.py", "swagger-ui.css.map"])
+def test_only_the_swagger_ui_assets_are_served(template: Template, asset: str) -> None:
+    """The folder holds licence files and sits beside the function's code: none of it is served."""
+    response = ApiGateway(template).dispatch("GET", f"/api/docs/{asset}", "", [], b"")
+    assert response.status == 404
+    assert b'"not_found"' in response.body
+
+
+def test_the_document_s_server_is_the_api_root_relative_to_the_document(
+    document: dict[str, Any],
+) -> None:
+    """`..` from /v1/api/openapi.json is /v1/: "Try it out" calls the stage that served it."""
+    assert [server["url"] for server in document["servers"]] == [".."]

@@ -4,16 +4,18 @@ from typing import Any
 
 from warehouse_inventory.audit.consumer import consume
 from warehouse_inventory.audit.relay import relay
-from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.observability import logger, metrics, traced
 from warehouse_inventory.services import audit_repository, audit_sender
 
 
+@traced
 @metrics.log_metrics
 @logger.inject_lambda_context
 def relay_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return relay(event, audit_sender())
 
 
+@traced
 @metrics.log_metrics
 @logger.inject_lambda_context
 def consumer_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ Indexes serve `/reports/movements` newest first without a Scan: `by_feed` (every
 `by_sku`, `by_location` and `by_sku_location`, each sorted by `<occurred_at>#<movement_id>`.
 """
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -35,6 +36,13 @@ def index_for(sku: str | None, location_code: str | None) -> tuple[str, str, str
     return "by_feed", "feed", FEED
 
 
+def sort_key(movement: Movement) -> str:
+    """`<occurred_at>#<movement_id>` with a fixed-width UTC time, so string order is time order
+    (the JSON form drops a zero microsecond part, and `...:05Z` sorts after `...:05.000500Z`)."""
+    occurred = movement.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{occurred}#{movement.movement_id}"
+
+
 class AuditRepository:
     def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._client = client
@@ -43,10 +51,7 @@ class AuditRepository:
     def record(self, movement: MovementMessage) -> bool:
         """True when written, False when it was already there (a redelivery: not an error)."""
         item: dict[str, Any] = movement.model_dump(mode="json", exclude_none=True)
-        item |= {
-            "feed": FEED,
-            "sort_key": f"{item['occurred_at']}#{movement.movement_id}",
-        }
+        item |= {"feed": FEED, "sort_key": sort_key(movement)}
         item["sku_location"] = f"{movement.sku}@{movement.location_code or ''}"
         if movement.location_code:
             item["location_key"] = movement.location_code

@@ -1,18 +1,36 @@
-"""FastAPI dependencies, declared once as Annotated aliases for the routes."""
+"""FastAPI dependencies, declared once as Annotated aliases for the routes.
+
+Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, and under
+Mangum each request is a new event-loop task whose worker threads end with it, so a sync
+dependency costs a thread start per request. The service factories are looked up when called,
+so tests and the benchmark can replace them in `warehouse_inventory.services`.
+"""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from warehouse_inventory import services
 from warehouse_inventory.http.context import principal_of
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.item_service import ItemService
-from warehouse_inventory.services import inventory_service, item_service, token_service
 from warehouse_inventory.stock import RequestMeta
 from warehouse_inventory.token_service import TokenService
 
 
-def request_meta(request: Request) -> RequestMeta:
+async def inventory_service() -> InventoryService:
+    return services.inventory_service()
+
+
+async def item_service() -> ItemService:
+    return services.item_service()
+
+
+async def token_service() -> TokenService:
+    return services.token_service()
+
+
+async def request_meta(request: Request) -> RequestMeta:
     return RequestMeta(principal=principal_of(request.scope), request_id=request.state.request_id)
 
 

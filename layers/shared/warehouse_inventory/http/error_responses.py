@@ -3,13 +3,19 @@
 from collections.abc import Mapping
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from warehouse_inventory.errors import ERROR_TABLE, ServiceUnavailable, WarehouseError
-from warehouse_inventory.observability import logger
+from warehouse_inventory.errors import (
+    ERROR_TABLE,
+    InsufficientStock,
+    ServiceUnavailable,
+    WarehouseError,
+)
+from warehouse_inventory.observability import logger, metrics
 
 CODE_BY_STATUS = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
 
@@ -56,6 +62,8 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def on_warehouse_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WarehouseError)
+    if isinstance(exc, InsufficientStock):  # business metric: picks and transfers refused
+        metrics.add_metric(name="InsufficientStockRejections", unit=MetricUnit.Count, value=1)
     headers = None
     if isinstance(exc, ServiceUnavailable):
         headers = {"Retry-After": str(exc.retry_after_seconds)}

@@ -6,15 +6,8 @@ when the movement raises, so a failed request can be retried with the same key.
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -22,6 +15,9 @@ from pydantic import BaseModel
 from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
 from warehouse_inventory.observability import metrics
 from warehouse_inventory.services import idempotency_store
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 KEY_LIFETIME_SECONDS = 25 * 3600  # the contract promises at least 24 h
 
@@ -31,7 +27,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
+def _mark_replay(response: Any, idempotent_data: "DataRecord") -> Any:
     """Powertools calls this only when it answers from a stored record."""
     metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
     return dict(response) | {"replayed": True}
@@ -47,6 +43,14 @@ def movement_response(
     """Run the movement once per (route, key): a replay answers the first status and body."""
     if key is None:
         return JSONResponse(run().model_dump(mode="json"), status_code=status)
+    # Imported on the first request with a key: requests without one never load the utility.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
     config = IdempotencyConfig(
         event_key_jmespath="[route, key]",
         payload_validation_jmespath="body",

@@ -8,21 +8,27 @@ protected operation (per access.MINIMUM_ROLE) and the contract's error responses
 ERROR_TABLE) on every operation, replacing FastAPI's own 422 body, which the API never sends.
 The error set is the same for every operation (what any of them may answer, gateway included):
 only the routes' code knows which of 404, 409 or 412 a given one can really produce.
+
+Swagger UI loads everything by relative URLs (the document, its script and stylesheet from the
+docs function itself: `swagger_ui_router`), and the document's one server is `..`, the API's root
+relative to the document. So the page works offline, locally at /api/docs and deployed at
+/<stage>/api/docs, and "Try it out" calls the same stage.
 """
 
 import importlib
 import pkgutil
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from warehouse_inventory import routes
 from warehouse_inventory.access import PUBLIC, Role, minimum_role
-from warehouse_inventory.errors import ERROR_TABLE
+from warehouse_inventory.errors import ERROR_TABLE, NotFound
 from warehouse_inventory.http.lambda_app import build_app
 from warehouse_inventory.models import ErrorOut
 from warehouse_inventory.settings import get_settings
@@ -35,6 +41,11 @@ FORBIDDEN_STATUS = ERROR_TABLE["forbidden"].status
 UNAVAILABLE_STATUS = ERROR_TABLE["service_unavailable"].status
 # FastAPI's 422 body (its own validation error format); the handlers send ErrorOut instead.
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+# Relative to the document (RFC 3986): /v1/api/openapi.json -> /v1/, /api/openapi.json -> /.
+SERVERS = [{"url": "..", "description": "This API (the stage that serves this document)"}]
+# Swagger UI's own files, served next to the page: /api/docs/<name> (template: DocsFunction).
+SWAGGER_UI_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
+SWAGGER_UI_ASSET_MAX_AGE_SECONDS = 86_400
 
 DESCRIPTION = (
     "Stock per SKU and location, stock movements, item master data and API tokens. Every "
@@ -121,6 +132,7 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
             version=get_settings().service_version,
             description=DESCRIPTION,
             routes=app.routes,
+            servers=SERVERS,
         )
     )
 
@@ -148,5 +160,33 @@ async def openapi_json() -> JSONResponse:
 
 @docs_router.get("/api/docs", summary="Swagger UI over this document", response_class=HTMLResponse)
 async def swagger_ui() -> HTMLResponse:
-    # Relative, so it works at /api/docs locally and at /<stage>/api/docs behind API Gateway.
-    return get_swagger_ui_html(openapi_url="./openapi.json", title="Warehouse inventory API")
+    # Relative, so it works at /api/docs locally and at /<stage>/api/docs behind API Gateway:
+    # from /api/docs, `./openapi.json` is /api/openapi.json and `./docs/x` is /api/docs/x.
+    return get_swagger_ui_html(
+        openapi_url="./openapi.json",
+        title="Warehouse inventory API",
+        swagger_js_url="./docs/swagger-ui-bundle.js",
+        swagger_css_url="./docs/swagger-ui.css",
+        swagger_favicon_url="data:,",  # no icon, and no request for one
+    )
+
+
+def swagger_ui_router(assets: Path) -> APIRouter:
+    """GET /api/docs/{asset}: Swagger UI's script and stylesheet, read from `assets` (the docs
+    function's own folder) and kept in memory. Only the names of SWAGGER_UI_ASSETS are served."""
+    router = APIRouter(tags=["docs"])
+
+    @router.get("/api/docs/{asset}", include_in_schema=False)
+    async def swagger_ui_asset(asset: str) -> Response:
+        media_type = SWAGGER_UI_ASSETS.get(asset)
+        if media_type is None:
+            raise NotFound(f"No Swagger UI asset {asset!r}.")
+        headers = {"Cache-Control": f"public, max-age={SWAGGER_UI_ASSET_MAX_AGE_SECONDS}"}
+        return Response(read_asset(assets / asset), media_type=media_type, headers=headers)
+
+    return router
+
+
+@cache
+def read_asset(path: Path) -> bytes:
+    return path.read_bytes()

@@ -1,0 +1,254 @@
+"""The benchmark's table (stdout), targets (PASS/MISS) and cold start chart."""
+
+from pathlib import Path
+from typing import Any
+
+COLD_START_RATIO = 1.6  # each API function at most 1.6x the bare boto3 handler
+WARM_OVERHEAD_US = 100.0  # per request, above the minimal handler
+LAYER_MB = 25.0  # unzipped
+MB = 1_000_000
+
+
+def status(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target with its measured value and PASS/MISS."""
+    found: list[dict[str, Any]] = []
+    cold = results["cold_start"]
+    for name, figures in cold["functions"].items():
+        ratio = figures["pyc"]["ratio"]
+        found.append(
+            {
+                "target": f"cold start {name} <= {COLD_START_RATIO}x baseline",
+                "value": f"{ratio:.2f}x",
+                "status": status(ratio <= COLD_START_RATIO),
+            }
+        )
+    for name, failure in cold["failures"].items():
+        found.append({"target": f"cold start {name}", "value": failure[:80], "status": "MISS"})
+    for name, figures in results["warm"].items():
+        if name == "baseline":
+            continue
+        overhead = figures["overhead_us"]
+        found.append(
+            {
+                "target": f"warm overhead {figures['route']} <= {WARM_OVERHEAD_US:.0f} us",
+                "value": f"+{overhead:.0f} us",
+                "status": status(overhead <= WARM_OVERHEAD_US),
+            }
+        )
+    for trip in results["round_trips"]:
+        if trip["status"] in {"PASS", "MISS"}:
+            found.append(
+                {
+                    "target": f"round trips {trip['route']}: {trip['target']}",
+                    "value": calls_text(trip),
+                    "status": trip["status"],
+                }
+            )
+    layer = results["layer"]["with_pyc"]
+    found.append(
+        {
+            "target": f"layer <= {LAYER_MB:.0f} MB unzipped",
+            "value": f"{layer['unzipped_bytes'] / MB:.1f} MB",
+            "status": status(layer["unzipped_bytes"] <= LAYER_MB * MB),
+        }
+    )
+    found.append(
+        {
+            "target": "layer ships bytecode (.pyc) for the runtime",
+            "value": "yes" if results["layer"]["ships_pyc"] else "no",
+            "status": status(results["layer"]["ships_pyc"]),
+        }
+    )
+    return found
+
+
+def calls_text(trip: dict[str, Any]) -> str:
+    operations = ", ".join(f"{count:g} {name}" for name, count in trip["operations"].items())
+    text = f"{trip['dynamodb_calls']:g} ({operations or 'none'})"
+    if trip["idempotency_calls"]:
+        store = ", ".join(f"{n:g} {op}" for op, n in trip["idempotency_operations"].items())
+        text += f" + idempotency {trip['idempotency_calls']:g} ({store})"
+    return text
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * width for width in widths))
+    for row in rows:
+        cells = zip(row, widths, strict=True)
+        lines.append("  ".join(cell.ljust(width) for cell, width in cells))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def render(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    cold = results["cold_start"]
+    runs = cold["baseline"]["runs"]
+    out = [
+        f"Warehouse API benchmark, {meta['timestamp']} on {meta['machine']['cpu']} "
+        f"({meta['machine']['cores']} cores), Python {meta['python']} ({meta['architecture']})",
+        f"Command: {meta['command']}",
+        "",
+        f"Cold start: fresh process, sam build output, DynamoDB Local, tracing on; median of "
+        f"{runs} runs (baseline {cold['baseline']['runs']}); ratio to the baseline",
+    ]
+    base = cold["baseline"]
+    rows = [
+        [
+            "baseline: boto3 client + GetItem",
+            "-",
+            f"{base['median_ms']:.0f} ms",
+            "1.00x",
+            "-",
+            "-",
+            f"{base['import_median_ms']:.0f}",
+            "-",
+        ]
+    ]
+    for name, figures in cold["functions"].items():
+        pyc, no_pyc = figures["pyc"], figures["no_pyc"]
+        rows.append(
+            [
+                name,
+                figures["route"],
+                f"{pyc['median_ms']:.0f} ms",
+                f"{pyc['ratio']:.2f}x",
+                f"{no_pyc['median_ms']:.0f} ms",
+                f"{no_pyc['ratio']:.2f}x",
+                f"{pyc['import_median_ms']:.0f}",
+                status(pyc["ratio"] <= COLD_START_RATIO),
+            ]
+        )
+    header = ["function", "route", ".pyc", "ratio", "no .pyc", "ratio", "import ms", "<=1.6x"]
+    out += [table(rows, header), ""]
+    for name, failure in cold["failures"].items():
+        out.append(f"  {name} FAILED: {failure[:300]}")
+
+    warm = results["warm"]
+    out.append(
+        f"Warm overhead: per request in one process, data layer faked, median of "
+        f"{warm['baseline']['requests']} requests"
+    )
+    rows = []
+    for name, figures in warm.items():
+        baseline = name == "baseline"
+        rows.append(
+            [
+                figures["route"],
+                f"{figures['median_us']:.1f}",
+                f"{figures['p90_us']:.1f}",
+                "1.0x" if baseline else f"{figures['ratio']:.1f}x",
+                "-" if baseline else f"+{figures['overhead_us']:.0f} us",
+                "-" if baseline else status(figures["overhead_us"] <= WARM_OVERHEAD_US),
+            ]
+        )
+    header = ["handler", "median us", "p90 us", "ratio", "overhead", "<=+100us"]
+    out += [table(rows, header), ""]
+
+    out.append(
+        "AWS round trips per request (botocore hooks on the layer's clients, DynamoDB Local; "
+        f"median of {results['round_trips'][0]['runs']} requests)"
+    )
+    rows = [
+        [
+            trip["route"],
+            calls_text(trip),
+            f"{trip['sqs_calls']:g}",
+            "n/a" if trip["capacity_units"] is None else f"{trip['capacity_units']:g}",
+            trip["target"],
+            trip["status"],
+        ]
+        for trip in results["round_trips"]
+    ]
+    header = ["route", "DynamoDB calls", "SQS", "capacity units", "target", "status"]
+    out += [table(rows, header), ""]
+
+    stack = results["local_stack"]
+    out.append(
+        f"Local stack on 127.0.0.1 (python -m warehouse_devstack, up in {stack['startup_s']} s): "
+        f"{stack['mixed']['clients']} keep-alive clients; req/s from the median half-second count"
+    )
+    rows = []
+    for key in ("baseline", "mixed"):
+        load = stack[key]
+        rows.append(
+            [
+                load["workload"],
+                f"{load['seconds']:g} s",
+                str(load["requests"]),
+                str(load["errors"]),
+                f"{load['rps_median']:.0f}",
+                "1.00x" if key == "baseline" else f"{load['throughput_ratio']:.2f}x",
+                f"{load['p50_ms']:.1f}",
+                f"{load['p99_ms']:.1f}",
+            ]
+        )
+    header = ["workload", "time", "requests", "errors", "req/s", "ratio", "p50 ms", "p99 ms"]
+    out += [
+        table(rows, header),
+        f"  one GET /inventory/{{sku}} on a quiet stack: {stack['quiet_request_ms']} ms "
+        f"(its first, importing the function: {stack['first_request_ms']} ms); "
+        f"sam local start-api: {results['sam_local']}",
+        "",
+    ]
+
+    layer = results["layer"]
+    rows = [
+        [
+            label,
+            str(layer[key]["files"]),
+            f"{layer[key]['unzipped_bytes'] / MB:.1f} MB",
+            f"{layer[key]['zipped_bytes'] / MB:.1f} MB",
+        ]
+        for key, label in (("with_pyc", "as built (with .pyc)"), ("without_pyc", "without .pyc"))
+    ]
+    header = ["layer", "files", "unzipped", "zipped"]
+    out += ["Layer (SharedLayer from sam build)", table(rows, header)]
+    out += ["", "Targets"]
+    rows = [[t["status"], t["target"], t["value"]] for t in results["targets"]]
+    out.append(table(rows, ["", "target", "measured"]))
+    passed = sum(t["status"] == "PASS" for t in results["targets"])
+    out.append(f"{passed}/{len(results['targets'])} targets met")
+    return "\n".join(out)
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    """Cold start per function, with and without bytecode, against the baseline and 1.6x."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cold = results["cold_start"]
+    names = sorted(cold["functions"], key=lambda name: cold["functions"][name]["pyc"]["median_ms"])
+    baseline = cold["baseline"]["median_ms"]
+    with_pyc = [cold["functions"][name]["pyc"]["median_ms"] for name in names]
+    without = [cold["functions"][name]["no_pyc"]["median_ms"] for name in names]
+    figure, axes = plt.subplots(figsize=(10, 0.45 * len(names) + 1.8))
+    positions = range(len(names))
+    axes.barh([p + 0.2 for p in positions], without, height=0.4, color="#c9c9c9", label="no .pyc")
+    axes.barh([p - 0.2 for p in positions], with_pyc, height=0.4, color="#2f6db5", label=".pyc")
+    axes.axvline(baseline, color="#2a9d3c", linestyle="-", label=f"baseline {baseline:.0f} ms")
+    axes.axvline(
+        baseline * COLD_START_RATIO,
+        color="#d1495b",
+        linestyle="--",
+        label=f"target {COLD_START_RATIO}x baseline",
+    )
+    axes.set_yticks(list(positions), [name.removesuffix("Function") for name in names])
+    axes.set_xlabel("cold start, process start to response (ms, median)")
+    meta = results["meta"]
+    axes.set_title(
+        f"Cold start per function vs bare boto3 + GetItem ({meta['timestamp']}, "
+        f"{meta['machine']['cores']} cores, Python {meta['python']})",
+        fontsize=10,
+    )
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,189 @@
+"""An import file, read and checked in full before anything is sent.
+
+A half-applied file is worse than a refused one, so every line is checked against the
+contract's limits first and every problem is reported with its file line number (header =
+line 1). Lines are read one physical line at a time: a record never spans lines, so the
+numbers are exact.
+"""
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+COLUMNS = ("sku", "quantity", "location_code", "type", "reference")
+SKU = re.compile(r"[A-Z0-9]{3,20}")
+LOCATION = re.compile(r"[A-Z0-9-]{1,10}")
+INTEGER = re.compile(r"[+-]?[0-9]+")
+MAX_QUANTITY = 1_000_000
+MAX_COUNTED_QUANTITY = 1_000_000_000  # the API's own bound for adjust; the contract says ≥ 0
+MAX_REFERENCE = 100
+ADJUST_REASON = "cycle_count"
+
+
+class Kind(StrEnum):
+    RESTOCK = "restock"
+    PICK = "pick"
+    ADJUST = "adjust"
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """One movement. For `adjust`, `quantity` is the counted quantity (set, not added)."""
+
+    number: int
+    sku: str
+    quantity: int
+    location_code: str | None
+    kind: Kind
+    reference: str | None
+
+    @property
+    def path(self) -> str:
+        return f"/inventory/{self.kind}"
+
+    def body(self) -> dict[str, Any]:
+        """The movement's request body; optional fields are left out rather than sent null."""
+        body: dict[str, Any] = {"sku": self.sku}
+        if self.kind is Kind.ADJUST:
+            body |= {"counted_quantity": self.quantity, "reason": ADJUST_REASON}
+        else:
+            body["quantity"] = self.quantity
+        if self.location_code is not None:
+            body["location_code"] = self.location_code
+        if self.reference is not None:
+            body["reference"] = self.reference
+        return body
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    lines: list[ImportLine]
+    problems: list[Problem]
+
+
+def parse_import(text: str) -> ImportFile:
+    """Every valid line and every problem; the caller sends nothing unless `problems` is empty."""
+    rows = text.splitlines()
+    if not rows or not rows[0].strip():
+        return ImportFile([], [Problem(1, f"missing header: {','.join(COLUMNS)}")])
+    header, header_problem = read_header(rows[0])
+    if header_problem:
+        return ImportFile([], [Problem(1, header_problem)])
+    lines: list[ImportLine] = []
+    problems: list[Problem] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row.strip():
+            continue  # blank lines (a trailing newline, spacing) carry nothing
+        line, errors = parse_line(number, row, header)
+        if errors:
+            problems.append(Problem(number, "; ".join(errors)))
+        elif line is not None:
+            lines.append(line)
+    return ImportFile(lines, problems)
+
+
+def split(row: str) -> list[str]:
+    """One CSV record; an unbalanced quote is an error, not a silent merge."""
+    return [field.strip() for field in next(csv.reader([row], strict=True))]
+
+
+def read_header(row: str) -> tuple[list[str], str | None]:
+    """The column order; any order is accepted, but exactly the five names, once each."""
+    try:
+        names = split(row)
+    except csv.Error as error:
+        return [], f"header is not valid CSV: {error}"
+    names = [names[0].removeprefix("\ufeff"), *names[1:]]
+    missing = [name for name in COLUMNS if name not in names]
+    unknown = [name for name in names if name not in COLUMNS]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    errors = [
+        f"{label}: {', '.join(found)}"
+        for label, found in [("missing", missing), ("unknown", unknown), ("twice", duplicated)]
+        if found
+    ]
+    if errors:
+        return [], f"header must be {','.join(COLUMNS)} ({'; '.join(errors)})"
+    return names, None
+
+
+def parse_line(number: int, row: str, header: list[str]) -> tuple[ImportLine | None, list[str]]:
+    try:
+        values = split(row)
+    except csv.Error as error:
+        return None, [f"not valid CSV: {error}"]
+    if len(values) != len(header):
+        return None, [f"expected {len(header)} fields, found {len(values)}"]
+    record = dict(zip(header, values, strict=True))
+    errors: list[str] = []
+    kind = checked(errors, parse_kind, record["type"])
+    sku = checked(errors, parse_sku, record["sku"])
+    location = checked(errors, parse_location, record["location_code"])
+    reference = checked(errors, parse_reference, record["reference"])
+    quantity = checked(errors, quantity_parser(kind), record["quantity"])
+    if kind is Kind.ADJUST and reference:
+        errors.append("reference must be empty for adjust (the API records none for a count)")
+    if errors or kind is None or sku is None or quantity is None:
+        return None, errors
+    return ImportLine(number, sku, quantity, location, kind, reference), []
+
+
+def checked[T](errors: list[str], parse: Callable[[str], T], text: str) -> T | None:
+    """`parse(text)`, or None with its complaint added to `errors`."""
+    try:
+        return parse(text)
+    except ValueError as error:
+        errors.append(str(error))
+        return None
+
+
+def parse_kind(text: str) -> Kind:
+    try:
+        return Kind(text)
+    except ValueError:
+        raise ValueError(f"type {text!r} is not one of restock, pick, adjust") from None
+
+
+def parse_sku(text: str) -> str:
+    if not SKU.fullmatch(text):
+        raise ValueError(f"sku {text!r} must be 3-20 characters A-Z, 0-9")
+    return text
+
+
+def parse_location(text: str) -> str | None:
+    if not text:
+        return None  # unassigned stock
+    if not LOCATION.fullmatch(text):
+        raise ValueError(f"location_code {text!r} must be 1-10 characters A-Z, 0-9, -")
+    return text
+
+
+def parse_reference(text: str) -> str | None:
+    if len(text) > MAX_REFERENCE:
+        raise ValueError(f"reference is {len(text)} characters, at most {MAX_REFERENCE}")
+    return text or None
+
+
+def quantity_parser(kind: Kind | None) -> Callable[[str], int]:
+    """A count may be 0 (the shelf is empty); restock and pick move at least one unit."""
+    if kind is Kind.ADJUST:
+        return lambda text: parse_quantity(text, 0, MAX_COUNTED_QUANTITY)
+    return lambda text: parse_quantity(text, 1, MAX_QUANTITY)
+
+
+def parse_quantity(text: str, minimum: int, maximum: int) -> int:
+    if not INTEGER.fullmatch(text):
+        raise ValueError(f"quantity {text!r} is not a whole number")
+    quantity = int(text)
+    if not minimum <= quantity <= maximum:
+        raise ValueError(f"quantity {quantity} must be between {minimum:,} and {maximum:,}")
+    return quantity

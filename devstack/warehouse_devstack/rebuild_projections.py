@@ -1,0 +1,61 @@
+"""Recompute the report projections from the stock records (recovery after a bug).
+
+    python -m warehouse_devstack.rebuild_projections                      # the local stack
+    python -m warehouse_devstack.rebuild_projections --stack-name warehouse-api   # deployed
+
+Prints what it changed; on correct data it changes nothing.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import boto3
+
+from warehouse_devstack.admin_token import physical_table_name
+from warehouse_inventory.projection_rebuild import rebuild
+
+LOCAL_DYNAMODB = "http://127.0.0.1:8000"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m warehouse_devstack.rebuild_projections", description=__doc__
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack-name", help="deployed stack whose InventoryTable to rebuild")
+    where.add_argument("--table-name", help="the inventory table's physical name")
+    parser.add_argument("--region", help="AWS region (default: the SDK's configuration)")
+    parser.add_argument(
+        "--endpoint-url",
+        help=f"DynamoDB endpoint; default {LOCAL_DYNAMODB} when neither stack nor table is given",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    local = not (args.stack_name or args.table_name)
+    if local:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    session = boto3.session.Session(region_name=args.region or ("us-east-1" if local else None))
+    endpoint = args.endpoint_url or (LOCAL_DYNAMODB if local else None)
+    client = session.client("dynamodb", endpoint_url=endpoint)
+    if args.stack_name:
+        table = physical_table_name(
+            session.client("cloudformation"), args.stack_name, "InventoryTable"
+        )
+    else:
+        table = args.table_name or "InventoryTable"
+    report = rebuild(client, table)
+    sys.stdout.write(
+        f"{table}: {report.markers_written} markers, {report.totals_written} item totals, "
+        f"{report.summaries_written} location summaries rewritten\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

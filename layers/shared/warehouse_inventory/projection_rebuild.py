@@ -1,0 +1,128 @@
+"""Recompute every report projection from the stock records, for recovery after a bug.
+
+Not a request path: it Scans the table (the one place that does). It writes only what differs
+from the recomputed state, so running it on correct data changes nothing. Run it while the
+projector is paused or traffic is low: a stock change projected during the rebuild is taken in
+again by the next run.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from warehouse_inventory import dynamodb_keys as keys
+from warehouse_inventory.dynamodb_support import Expression, from_item
+from warehouse_inventory.projections import ProjectionRepository, item_defaults
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass
+class Projections:
+    """The projection values, as found in the table or as recomputed from stock."""
+
+    markers: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    summaries: dict[str, tuple[int, int]] = field(default_factory=dict)  # sku_count, total
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    markers_written: int
+    totals_written: int
+    summaries_written: int
+
+    @property
+    def changed(self) -> int:
+        return self.markers_written + self.totals_written + self.summaries_written
+
+
+def scan(client: "DynamoDBClient", table: str) -> list[dict[str, Any]]:
+    return [
+        from_item(item)
+        for page in client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
+        for item in page["Items"]
+    ]
+
+
+def split(records: list[dict[str, Any]]) -> tuple[Projections, Projections]:
+    """(what the stock records imply, what the table currently holds)."""
+    expected, current = Projections(), Projections()
+    per_location: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for record in records:
+        sk = record["sk"]
+        if sk.startswith(keys.STOCK_SK_PREFIX):
+            location, quantity = sk.removeprefix(keys.STOCK_SK_PREFIX), int(record["quantity"])
+            expected.markers[(record["sku"], location)] = (quantity, int(record["version"]))
+            expected.totals[record["sku"]] += quantity
+            per_location[location][0] += int(quantity > 0)
+            per_location[location][1] += quantity
+        elif sk.startswith(keys.PROJECTION_SK_PREFIX):
+            location = sk.removeprefix(keys.PROJECTION_SK_PREFIX)
+            current.markers[(record["sku"], location)] = (
+                int(record["quantity"]),
+                int(record["version"]),
+            )
+        elif sk == keys.ITEM_SK:
+            sku = record["pk"].removeprefix("SKU#")
+            current.totals[sku] = int(record.get("total_quantity", 0))
+            expected.totals.setdefault(sku, 0)
+        elif sk == "SUMMARY":
+            location = record["pk"].removeprefix("LOCATION#")
+            current.summaries[location] = (
+                int(record.get("sku_count", 0)),
+                int(record.get("total_quantity", 0)),
+            )
+    expected.summaries = {loc: (count, total) for loc, (count, total) in per_location.items()}
+    for location in current.summaries:
+        expected.summaries.setdefault(location, (0, 0))
+    return expected, current
+
+
+def rebuild(client: "DynamoDBClient", table: str) -> RebuildReport:
+    expected, current = split(scan(client, table))
+    writer = _Writer(client, table)
+    markers = [k for k, v in expected.markers.items() if current.markers.get(k) != v]
+    totals = [sku for sku, v in expected.totals.items() if current.totals.get(sku) != v]
+    summaries = [k for k, v in expected.summaries.items() if current.summaries.get(k) != v]
+    for sku, location in markers:
+        quantity, version = expected.markers[(sku, location)]
+        writer.marker(sku, location, quantity, version)
+    for sku in totals:
+        writer.total(sku, expected.totals[sku])
+    for location in summaries:
+        writer.summary(location, *expected.summaries[location])
+    projections = ProjectionRepository(client, table)
+    for sku in expected.totals:
+        projections.refresh_low_stock(sku)
+    return RebuildReport(len(markers), len(totals), len(summaries))
+
+
+class _Writer:
+    def __init__(self, client: "DynamoDBClient", table: str) -> None:
+        self._client, self._table = client, table
+
+    def _update(self, key: dict[str, Any], expression: Expression) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=key,
+            UpdateExpression=expression.update_expression(),
+            **expression.arguments(),
+        )
+
+    def marker(self, sku: str, location: str, quantity: int, version: int) -> None:
+        expression = Expression().set("sku", sku).set("quantity", quantity).set("version", version)
+        self._update(keys.projection_marker_key(sku, location or None), expression)
+
+    def total(self, sku: str, total: int) -> None:
+        """The total, and, like the projector, the item's defaults when stock has no item."""
+        self._update(keys.item_key(sku), item_defaults(sku).set("total_quantity", total))
+
+    def summary(self, location: str, sku_count: int, total: int) -> None:
+        expression = Expression().set("sku_count", sku_count).set("total_quantity", total)
+        expression.set("type_pk", keys.LOCATION_TYPE)
+        expression.set("type_sk", location or keys.UNASSIGNED_SORT)
+        if location:
+            expression.set("location_code", location)
+        self._update(keys.location_summary_key(location or None), expression)

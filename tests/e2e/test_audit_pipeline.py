@@ -1,0 +1,423 @@
+"""The audit pipeline end to end on the local stack: movements over HTTP, the table's stream read
+by the stream poller, the relay, SQS (moto's server), the queue poller, the audit consumer and
+`GET /reports/movements`.
+
+The stack runs in this process (not as the session's subprocess) so a test can make the relay's
+SQS sends fail with a botocore event hook on the layer's own client.
+"""
+
+import json
+import logging
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import httpx
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from warehouse_devstack.dynamodb_local import free_port
+from warehouse_devstack.event_sources import queue_url_of
+from warehouse_devstack.queue_poller import QueuePoller
+from warehouse_devstack.stack import RunningStack, StackOptions, local_stack
+from warehouse_devstack.stream_poller import StreamPoller
+from warehouse_inventory.audit.movements import MovementMessage, movement_id
+from warehouse_inventory.aws_clients import sqs_client
+from warehouse_inventory.stock import MovementType
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+logger = logging.getLogger(__name__)
+
+LAG_LIMIT_SECONDS = 2.0  # the contract: "at most a few seconds"; the task: within 2 s
+AUDIT_TIMEOUT_SECONDS = 60.0
+SETTLE_SECONDS = 2.0  # longer than a stream batching window: late extra rows would show
+FAULT_SECONDS = 3.0
+OPERATOR_NAME = "audit-e2e-operator"
+RELAY, CONSUMER = "StreamRelayFunction", "AuditConsumerFunction"
+LOCATIONS = ("A-1", "B-2", "C-3")
+REASONS = ("cycle_count", "damaged", "lost", "found", "correction")
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[RunningStack]:
+    with local_stack(StackOptions(port=0, dynamodb_port=free_port(), sqs_port=0)) as running:
+        yield running
+
+
+def api_client(stack: RunningStack, token: str) -> httpx.Client:
+    headers = {"authorization": f"Bearer {token}"}
+    return httpx.Client(base_url=stack.api_url, headers=headers, timeout=15)
+
+
+@pytest.fixture(scope="module")
+def admin(stack: RunningStack) -> Iterator[httpx.Client]:
+    with api_client(stack, stack.admin_token) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def operator_token(admin: httpx.Client) -> str:
+    response = admin.post("/tokens", json={"name": OPERATOR_NAME, "role": "operator"})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+@pytest.fixture(scope="module")
+def sqs(stack: RunningStack) -> "SQSClient":
+    """A test's own client on the stack's SQS (not the layer's, which the relay uses)."""
+    return boto3.session.Session().client("sqs", endpoint_url=stack.sqs_url)
+
+
+def unique_sku() -> str:
+    return "AUD" + uuid.uuid4().hex[:12].upper()
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The audit row a committed change must produce."""
+
+    type: str
+    location_code: str
+    delta: int
+    quantity_after: int
+    request_id: str
+    reference: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Movements:
+    """Movements of one SKU over HTTP, one at a time, with a model of its stock: every answer is
+    checked against the model, and what the audit log must then hold is recorded."""
+
+    client: httpx.Client
+    sku: str
+    rng: random.Random
+    stock: dict[str, int] = field(default_factory=dict)
+    expected: list[Expected] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # request ids of 409 answers
+
+    def restock(self, location: str) -> None:
+        quantity, reference = self.rng.randint(1, 20), f"PO-{self.rng.randint(1, 9999)}"
+        body = {"sku": self.sku, "location_code": location, "quantity": quantity}
+        response = self.client.post("/inventory/restock", json=body | {"reference": reference})
+        level = self._committed(response, 201)
+        self.stock[location] = self.stock.get(location, 0) + quantity
+        assert level["quantity"] == self.stock[location]
+        self._expect("restock", location, quantity, level, response, reference=reference)
+
+    def pick(self, location: str, quantity: int) -> None:
+        reference = f"SO-{self.rng.randint(1, 9999)}"
+        body = {"sku": self.sku, "location_code": location, "quantity": quantity}
+        response = self.client.post("/inventory/pick", json=body | {"reference": reference})
+        if self._refused_when_short(response, quantity, self.stock[location]):
+            return
+        level = self._committed(response, 200)
+        self.stock[location] -= quantity
+        assert level["quantity"] == self.stock[location]
+        self._expect("pick", location, -quantity, level, response, reference=reference)
+
+    def transfer(self, source: str, destination: str, quantity: int) -> None:
+        reference = f"TR-{self.rng.randint(1, 9999)}"
+        body = {"sku": self.sku, "quantity": quantity, "reference": reference}
+        body |= {"from_location": source, "to_location": destination}
+        response = self.client.post("/inventory/transfer", json=body)
+        if self._refused_when_short(response, quantity, self.stock[source]):
+            return
+        legs = self._committed(response, 200)
+        self.stock[source] -= quantity
+        self.stock[destination] += quantity
+        assert legs["source"]["quantity"] == self.stock[source]
+        assert legs["destination"]["quantity"] == self.stock[destination]
+        self._expect("transfer_out", source, -quantity, legs["source"], response, reference)
+        self._expect("transfer_in", destination, quantity, legs["destination"], response, reference)
+
+    def adjust(self, location: str) -> None:
+        counted, reason = self.rng.randint(0, 40), self.rng.choice(REASONS)
+        body = {"sku": self.sku, "location_code": location, "counted_quantity": counted}
+        response = self.client.post("/inventory/adjust", json=body | {"reason": reason})
+        level = self._committed(response, 200)
+        assert level["delta"] == counted - self.stock[location]
+        self.stock[location] = counted
+        self._expect("adjust", location, level["delta"], level, response, reason=reason)
+
+    def random_step(self) -> None:
+        """Restock, pick, transfer or adjust; about one in eight asks for more than is there."""
+        source, destination = self.rng.sample(LOCATIONS, 2)
+        available = self.stock[source]
+        overdraw = self.rng.random() < 0.125 or available == 0
+        quantity = (
+            available + self.rng.randint(1, 5) if overdraw else self.rng.randint(1, available)
+        )
+        kind = self.rng.choice(["restock", "pick", "transfer", "adjust"])
+        if kind == "restock":
+            self.restock(source)
+        elif kind == "pick":
+            self.pick(source, quantity)
+        elif kind == "transfer":
+            self.transfer(source, destination, quantity)
+        else:
+            self.adjust(source)
+
+    def _committed(self, response: httpx.Response, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def _refused_when_short(self, response: httpx.Response, wanted: int, available: int) -> bool:
+        if wanted <= available:
+            return False
+        assert response.status_code == 409, response.text
+        assert response.json()["error"]["code"] == "insufficient_stock"
+        self.refused.append(response.headers["x-request-id"])
+        return True
+
+    def _expect(
+        self,
+        kind: str,
+        location: str,
+        delta: int,
+        level: dict[str, Any],
+        response: httpx.Response,
+        reference: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        request_id = response.headers["x-request-id"]
+        quantity_after = level["quantity"]
+        self.expected.append(
+            Expected(kind, location, delta, quantity_after, request_id, reference, reason)
+        )
+
+
+def audit_rows(client: httpx.Client, sku: str) -> list[dict[str, Any]]:
+    """Every movement of the SKU, walking all pages of /reports/movements."""
+    rows: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(1000):  # a cursor that never ends must fail the test, not hang it
+        params: dict[str, str | int] = {"sku": sku, "limit": 100}
+        response = client.get(
+            "/reports/movements", params=params | ({"cursor": cursor} if cursor else {})
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        rows += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return rows
+    pytest.fail("pagination did not end")
+
+
+def wait_for_rows(client: httpx.Client, sku: str, count: int) -> list[dict[str, Any]]:
+    """The SKU's rows once there are `count`, re-read after a settling pause (late extras)."""
+    deadline = time.monotonic() + AUDIT_TIMEOUT_SECONDS
+    while len(rows := audit_rows(client, sku)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(rows) >= count, f"{len(rows)} of {count} audit rows after {AUDIT_TIMEOUT_SECONDS} s"
+    time.sleep(SETTLE_SECONDS)
+    return audit_rows(client, sku)
+
+
+def assert_exactly_once(rows: list[dict[str, Any]], movements: Movements) -> None:
+    """One row per committed change (each transfer leg once), each as the change was made;
+    nothing for a refused request."""
+    ids = [row["movement_id"] for row in rows]
+    assert len(ids) == len(set(ids)), "a movement was recorded twice"
+    actual = {(row["request_id"], row["type"]): row for row in rows}
+    assert len(actual) == len(rows), "two rows for one change"
+    expected = {(item.request_id, item.type): item for item in movements.expected}
+    assert not {request_id for request_id, _ in actual} & set(movements.refused)
+    assert actual.keys() == expected.keys()
+    for key, item in expected.items():
+        row = actual[key]
+        assert row["sku"] == movements.sku
+        assert row["actor"] == OPERATOR_NAME
+        recorded = (row["location_code"], row["delta"], row["quantity_after"])
+        assert recorded == (item.location_code, item.delta, item.quantity_after), key
+        assert (row["reference"], row["reason"]) == (item.reference, item.reason), key
+
+
+def run_movements(client: httpx.Client, sku: str, steps: int, seed: int) -> Movements:
+    movements = Movements(client, sku, random.Random(seed))
+    for location in LOCATIONS:  # every location gets a record first: no 404 later
+        movements.restock(location)
+    for _ in range(steps - len(LOCATIONS)):
+        movements.random_step()
+    return movements
+
+
+def movement_lag(client: httpx.Client, sku: str, request_id: str, committed: float) -> float:
+    """Seconds from the committed answer until /reports/movements shows the movement."""
+    deadline = committed + AUDIT_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        response = client.get("/reports/movements", params={"sku": sku, "limit": 1})
+        items = response.json()["items"]
+        if items and items[0]["request_id"] == request_id:
+            return time.monotonic() - committed
+        time.sleep(0.02)
+    pytest.fail(f"movement {request_id} not audited after {AUDIT_TIMEOUT_SECONDS} s")
+
+
+def test_a_movement_is_audited_within_two_seconds(
+    stack: RunningStack, operator_token: str, record_property: Callable[[str, object], None]
+) -> None:
+    sku = unique_sku()
+    lags: list[float] = []
+    with api_client(stack, operator_token) as client:
+        for _ in range(21):  # the first one warms the relay and the consumer up
+            body = {"sku": sku, "location_code": "A-1", "quantity": 1}
+            response = client.post("/inventory/restock", json=body)
+            committed = time.monotonic()
+            assert response.status_code == 201, response.text
+            lags.append(movement_lag(client, sku, response.headers["x-request-id"], committed))
+    cold, warm = lags[0], lags[1:]
+    median, worst = statistics.median(warm), max(warm)
+    record_property("audit_lag_seconds", {"cold": cold, "median": median, "max": worst})
+    logger.info("audit lag: cold %.3f s, median %.3f s, max %.3f s", cold, median, worst)
+    assert worst <= LAG_LIMIT_SECONDS, warm
+
+
+def test_mixed_movements_are_audited_exactly_once(
+    stack: RunningStack, operator_token: str, record_property: Callable[[str, object], None]
+) -> None:
+    skus = [unique_sku() for _ in range(4)]
+
+    def run(index: int) -> Movements:
+        with api_client(stack, operator_token) as client:
+            return run_movements(client, skus[index], 75, seed=index)
+
+    with ThreadPoolExecutor(len(skus)) as pool:  # SKUs in parallel, each SKU in order
+        all_movements = list(pool.map(run, range(len(skus))))
+    refused = sum(len(movements.refused) for movements in all_movements)
+    expected = sum(len(movements.expected) for movements in all_movements)
+    assert refused > 0, "the mix must include refused movements"
+    with api_client(stack, operator_token) as client:
+        for movements in all_movements:
+            rows = wait_for_rows(client, movements.sku, len(movements.expected))
+            assert_exactly_once(rows, movements)
+    record_property("movements", {"requests": 300, "refused": refused, "audit_rows": expected})
+    logger.info("300 movements: %d refused (409), %d audit rows", refused, expected)
+
+
+def relay_poller(stack: RunningStack) -> StreamPoller:
+    (poller,) = [
+        poller
+        for poller in stack.pollers
+        if isinstance(poller, StreamPoller) and poller.source.function.logical_id == RELAY
+    ]
+    return poller
+
+
+class SendOutage:
+    """A botocore hook refusing every SendMessageBatch for FAULT_SECONDS from the first one:
+    a short SQS outage, well within the relay mapping's retries."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+        self.refused: list[float] = []
+
+    def __call__(self, **kwargs: Any) -> None:
+        now = time.monotonic()
+        if not self.refused or now < self.refused[0] + FAULT_SECONDS:
+            self.refused.append(now)
+            raise EndpointConnectionError(endpoint_url=self.endpoint_url)
+
+
+def test_no_audit_entry_is_lost_while_the_relay_cannot_send(
+    stack: RunningStack, operator_token: str, sqs: "SQSClient"
+) -> None:
+    relay = relay_poller(stack)
+    outage = SendOutage(stack.sqs_url)
+    events = sqs_client().meta.events  # the layer's client: the relay sends with it
+    events.register("before-send.sqs.SendMessageBatch", outage)
+    try:
+        with api_client(stack, operator_token) as client:
+            movements = run_movements(client, unique_sku(), 40, seed=99)
+            rows = wait_for_rows(client, movements.sku, len(movements.expected))
+    finally:
+        events.unregister("before-send.sqs.SendMessageBatch", outage)
+    assert len(outage.refused) >= 3, "the relay's sends did not fail for a while"
+    assert_exactly_once(rows, movements)
+    assert any(invocation.failed_ids for invocation in relay.invocations())
+    failure_queue = relay.source.on_failure_queue_url
+    assert failure_queue is not None
+    given_up = sqs.receive_message(QueueUrl=failure_queue, WaitTimeSeconds=0)
+    assert given_up.get("Messages", []) == [], "the relay gave records up"
+
+
+def audit_consumer(stack: RunningStack) -> QueuePoller:
+    (poller,) = [
+        poller
+        for poller in stack.pollers
+        if isinstance(poller, QueuePoller) and poller.source.function.logical_id == CONSUMER
+    ]
+    return poller
+
+
+def valid_message(sku: str, version: int) -> str:
+    movement = MovementMessage(
+        movement_id=movement_id(sku, "P-1", version),
+        type=MovementType.RESTOCK,
+        sku=sku,
+        location_code="P-1",
+        delta=1,
+        quantity_after=version,
+        actor="poison-test",
+        request_id=str(uuid.uuid4()),
+        occurred_at=datetime.now(UTC),
+        version=version,
+    )
+    return movement.model_dump_json()
+
+
+def wait_for_dead_letter(sqs: "SQSClient", queue_url: str, body: str) -> dict[str, Any]:
+    deadline = time.monotonic() + AUDIT_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", [])
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if message["Body"] == body:
+                return dict(message)
+    pytest.fail(f"the poison message is not in {queue_url} after {AUDIT_TIMEOUT_SECONDS} s")
+
+
+def test_a_poison_message_ends_in_the_dead_letter_queue_and_the_rest_is_written(
+    stack: RunningStack, admin: httpx.Client, sqs: "SQSClient"
+) -> None:
+    consumer = audit_consumer(stack)
+    queue = consumer.source.queue_url
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy"])
+    redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
+    sku, poison = unique_sku(), json.dumps({"movement_id": f"poison-{uuid.uuid4()}"})
+    entries = [
+        {"Id": f"valid{version}", "MessageBody": valid_message(sku, version)}
+        for version in range(1, 10)
+    ]
+    entries.insert(4, {"Id": "poison", "MessageBody": poison})
+    # A common delay makes them visible together, so they arrive in the same batch.
+    sent = sqs.send_message_batch(
+        QueueUrl=queue,
+        Entries=[entry | {"DelaySeconds": 1} for entry in entries],  # type: ignore[misc]
+    )
+    poison_id = next(item["MessageId"] for item in sent["Successful"] if item["Id"] == "poison")
+
+    rows = wait_for_rows(admin, sku, 9)
+    assert sorted(row["quantity_after"] for row in rows) == list(range(1, 10))
+    wait_for_dead_letter(sqs, queue_url_of(redrive["deadLetterTargetArn"]), poison)
+
+    receives = [call for call in consumer.invocations() if poison_id in call.record_ids]
+    assert len(receives) == int(redrive["maxReceiveCount"])
+    assert all(call.failed_ids == (poison_id,) for call in receives)
+    assert len(receives[0].record_ids) > 1, "the poison shared its first batch with valid ones"
+    assert receives[0].error is None  # a partial batch failure, not a failed invocation

@@ -1,0 +1,68 @@
+"""No request path scans: every route's DynamoDB calls are recorded and none may be a Scan; list
+routes and reports make at most one Query per page."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.contract_access import api_routes, concrete_path
+from tests.integration.moto.conftest import Api
+from warehouse_devstack.template import ApiRoute, load_template
+from warehouse_inventory.aws_clients import dynamodb_client
+
+PAGED_OR_REPORT = {
+    "/inventory",
+    "/items",
+    "/reports/movements",
+    "/reports/low-stock",
+    "/reports/locations",
+}
+ROUTES = api_routes(load_template())
+
+
+@pytest.fixture
+def dynamodb_calls(api: Api) -> Iterator[list[str]]:
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = dynamodb_client().meta.events
+    events.register("before-parameter-build.dynamodb", record)
+    yield calls
+    events.unregister("before-parameter-build.dynamodb", record)
+
+
+@pytest.fixture(scope="module")
+def stocked(api: Api) -> str:
+    """Some data everywhere, so list routes have pages to walk."""
+    sku = "NS" + uuid.uuid4().hex[:8].upper()
+    for n in range(4):
+        api.call(
+            "POST",
+            "/inventory/restock",
+            {"sku": f"{sku}{n}", "quantity": 1, "location_code": "NS-1"},
+        )
+    return sku
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_no_route_scans(api: Api, stocked: str, dynamodb_calls: list[str], route: ApiRoute) -> None:
+    api.call(route.method, concrete_path(route.path), body={})
+    assert "Scan" not in dynamodb_calls
+
+
+@pytest.mark.parametrize("path", sorted(PAGED_OR_REPORT))
+def test_lists_and_reports_make_one_query_per_page(
+    api: Api, stocked: str, dynamodb_calls: list[str], path: str
+) -> None:
+    result = api.call(
+        "GET",
+        path,
+        query="limit=2" if path in {"/inventory", "/items", "/reports/movements"} else "",
+    )
+    assert result.status == 200, result.body
+    table_calls = [call for call in dynamodb_calls if call != "GetItem"]  # the authorizer's lookup
+    assert table_calls == ["Query"]
