@@ -1,4 +1,4 @@
-"""What the stream and queue pollers share: a daemon thread that stops when asked, and one log
+"""What the stream and queue pollers share: daemon threads that stop when asked, and one log
 line per invocation (function, batch, outcome, duration), like the gateway's.
 
 Handlers run in the poller's own thread, in the same process as the HTTP handlers: the layer's

@@ -71,7 +71,9 @@ def test_banner_shows_the_api_url_and_routes(local_stack: StackProcess) -> None:
     for function in ["HealthFunction", "RestockFunction", "GetInventoryFunction"]:
         assert function in banner
     assert f"curl -s {local_stack.base_url}/inventory/" in banner
-    assert banner.rstrip().endswith("Ctrl-C to stop")
+    # the banner block ends the startup output; function logs may follow it on stdout
+    assert "\nCtrl-C to stop\n" in banner
+    assert banner.index("Warehouse API local stack") < banner.index("Ctrl-C to stop")
 
 
 def test_dynamodb_local_runs_as_a_child_of_the_stack(local_stack: StackProcess) -> None:

@@ -51,12 +51,18 @@ class DynamoDBTokenRepository:
             "created_at": token.created_at.isoformat(),
             "status": ACTIVE,
         }
-        with aws_errors_as_domain_errors():
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_attribute_values(item),
-                ConditionExpression="attribute_not_exists(token_hash)",
-            )
+        try:
+            with aws_errors_as_domain_errors():
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_attribute_values(item),
+                    ConditionExpression="attribute_not_exists(token_hash)",
+                )
+        except ClientError as exc:
+            # Secrets are 256 random bits, so the hash being there already means an SDK retry
+            # of this very PutItem after its first attempt was stored: done, not a failure.
+            if not is_condition_failure(exc):
+                raise
 
     def find_by_hash(self, secret_hash: str) -> ApiToken | None:
         with aws_errors_as_domain_errors():
