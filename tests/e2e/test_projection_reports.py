@@ -1,0 +1,137 @@
+"""Reports on the local stack: after random movements over HTTP (the projector fed by the stream
+poller), /reports/low-stock and /reports/locations equal a brute-force count of the stock."""
+
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import ADMIN_TOKEN
+
+SKUS, LOCATIONS, MOVEMENTS = 30, 5, 500
+CONVERGENCE_SECONDS = 90
+
+
+def walk(client: httpx.Client, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = client.get(path, params=query | ({"cursor": cursor} if cursor else {}))
+        assert page.status_code == 200, page.text
+        items += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def move(base_url: str, plan: list[tuple[str, dict[str, Any]]]) -> None:
+    headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+        for path, body in plan:
+            status = client.post(path, json=body).status_code
+            assert status in {200, 201, 404, 409}, (path, body, status)
+
+
+def random_plan(
+    rng: random.Random, skus: list[str], locations: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    plan: list[tuple[str, dict[str, Any]]] = []
+    for _ in range(MOVEMENTS):
+        sku, here = rng.choice(skus), rng.choice(locations)
+        kind = rng.choice(["restock", "restock", "pick", "transfer", "adjust"])
+        if kind == "restock":
+            plan.append(
+                (
+                    "/inventory/restock",
+                    {"sku": sku, "quantity": rng.randint(1, 20), "location_code": here},
+                )
+            )
+        elif kind == "pick":
+            plan.append(
+                (
+                    "/inventory/pick",
+                    {"sku": sku, "quantity": rng.randint(1, 10), "location_code": here},
+                )
+            )
+        elif kind == "transfer":
+            there = rng.choice([loc for loc in locations if loc != here])
+            body = {
+                "sku": sku,
+                "quantity": rng.randint(1, 10),
+                "from_location": here,
+                "to_location": there,
+            }
+            plan.append(("/inventory/transfer", body))
+        else:
+            body = {
+                "sku": sku,
+                "location_code": here,
+                "counted_quantity": rng.randint(0, 15),
+                "reason": "cycle_count",
+            }
+            plan.append(("/inventory/adjust", body))
+    return plan
+
+
+def brute_force(
+    client: httpx.Client, locations: list[str], points: dict[str, int]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    totals = dict.fromkeys(points, 0)
+    places: dict[str, tuple[int, int]] = {}
+    for location in locations:
+        records = walk(client, "/inventory", {"location_code": location, "limit": 100})
+        places[location] = (
+            sum(r["quantity"] > 0 for r in records),
+            sum(r["quantity"] for r in records),
+        )
+        for record in records:
+            totals[record["sku"]] += record["quantity"]
+    low = {
+        sku: (totals[sku], point)
+        for sku, point in points.items()
+        if point > 0 and totals[sku] <= point
+    }
+    return low, places
+
+
+def reported(
+    client: httpx.Client, locations: list[str], points: dict[str, int]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    low = {
+        line["sku"]: (line["total_quantity"], line["reorder_point"])
+        for line in client.get("/reports/low-stock").json()["items"]
+        if line["sku"] in points
+    }
+    places = {
+        line["location_code"]: (line["sku_count"], line["total_quantity"])
+        for line in client.get("/reports/locations").json()["items"]
+        if line["location_code"] in locations
+    }
+    return low, places
+
+
+def test_reports_equal_brute_force_after_random_movements(
+    base_url: str, client: httpx.Client
+) -> None:
+    run, rng = uuid.uuid4().hex[:6].upper(), random.Random(2026)
+    skus = [f"E{run}{n:02d}" for n in range(SKUS)]
+    locations = [f"E{run}-{n}" for n in range(LOCATIONS)]
+    points = {sku: rng.randint(0, 60) for sku in skus}
+    for sku, point in points.items():
+        body = {"name": sku, "reorder_point": point}
+        assert client.put(f"/items/{sku}", json=body).status_code == 201
+    plan = random_plan(rng, skus, locations)
+    by_sku: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for step in plan:
+        by_sku.setdefault(step[1]["sku"], []).append(step)
+    with ThreadPoolExecutor(max_workers=8) as pool:  # one SKU's movements stay in order
+        list(pool.map(lambda steps: move(base_url, steps), by_sku.values()))
+    expected = brute_force(client, locations, points)
+    assert expected[0], "the run should leave some SKUs low on stock"
+    deadline = time.monotonic() + CONVERGENCE_SECONDS
+    while reported(client, locations, points) != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert reported(client, locations, points) == expected
