@@ -183,7 +183,7 @@ def measure(
     shuffle = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as scratch_dir:
         scratch = Path(scratch_dir)
-        for subject in [baseline, *functions]:  # untimed: file cache, DynamoDB Local's JIT
+        for subject in [baseline, *functions]:  # untimed: checks every event, warms the caches
             try:
                 run_once(build, subject, layers["pyc"], scratch)
             except RuntimeError as exc:

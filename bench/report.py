@@ -88,14 +88,17 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 def render(results: dict[str, Any]) -> str:
     meta = results["meta"]
     cold = results["cold_start"]
-    runs = cold["baseline"]["runs"]
+    runs = min((f["pyc"]["runs"] for f in cold["functions"].values()), default=0)
+    load = meta["machine"]["load_average_at_start"][0], meta["machine"]["load_average_at_end"][0]
     out = [
         f"Warehouse API benchmark, {meta['timestamp']} on {meta['machine']['cpu']} "
-        f"({meta['machine']['cores']} cores), Python {meta['python']} ({meta['architecture']})",
+        f"({meta['machine']['cores']} cores), Python {meta['python']} ({meta['architecture']}), "
+        f"load average {load[0]:g} at start, {load[1]:g} at end, {meta['duration_s']:.0f} s",
         f"Command: {meta['command']}",
         "",
         f"Cold start: fresh process, sam build output, DynamoDB Local, tracing on; median of "
-        f"{runs} runs (baseline {cold['baseline']['runs']}); ratio to the baseline",
+        f"{runs} runs per function and layer (baseline {cold['baseline']['runs']}); ratio to "
+        "the baseline",
     ]
     base = cold["baseline"]
     rows = [

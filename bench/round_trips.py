@@ -7,6 +7,8 @@ so the capacity DynamoDB Local reports is summed too. Powertools' idempotency st
 client, so its calls are counted, and told apart by their table.
 """
 
+import contextlib
+import io
 import statistics
 from collections import Counter
 from collections.abc import Callable
@@ -136,7 +138,8 @@ def measure(cases: list[Case], runs: int, idempotency_table: str) -> list[dict[s
             case.prepare()
             event = fresh(case.event, idempotency_key=case.idempotency_key)
             recorder.calls = []
-            response = invoke(case.spec, event)
+            with contextlib.redirect_stdout(io.StringIO()):  # EMF metrics, as Lambda logs them
+                response = invoke(case.spec, event)
             if not 200 <= int(response.get("statusCode", 0)) < 300:
                 raise RuntimeError(f"{case.label}: {response.get('statusCode')} {response}")
             if run:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -200,6 +201,7 @@ def layers(build: Build) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     if args.runs < 15:
         progress(f"--runs {args.runs}: below the 15 runs the published figures need")
     started = time.perf_counter()

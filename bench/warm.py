@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -82,6 +83,8 @@ def summary(timings: list[float], baseline_us: float | None) -> dict[str, Any]:
 
 
 def main() -> None:
+    # Powertools warns on every flush without metrics (GET); Lambda would log it once.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     output, requests = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     template = load_template()
     os.environ |= {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench"}
