@@ -31,7 +31,7 @@ help:
 	@echo "make lint / format / unit / integration / e2e / template-check"
 	@echo "make build [ARCHITECTURE=x86_64] - sam build for arm64 (default) or x86_64"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
-	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~10 min)"
+	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
 
 $(BIN)/.installed: pyproject.toml layers/shared/pyproject.toml
 	@test -n "$(PYTHON_312)" || { echo "Python $(PY_VERSION) not found (pyenv install $(PY_VERSION))"; exit 1; }

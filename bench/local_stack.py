@@ -29,6 +29,7 @@ SKUS = [f"BENCH{number:02d}" for number in range(20)]
 LOCATION = "A-01"
 STARTUP_TIMEOUT = 120.0
 WINDOW_SECONDS = 0.5
+CONNECTION_FAILED = 599
 
 Request = tuple[str, str, bytes | None]  # method, path, body
 
@@ -74,10 +75,15 @@ class Client:
         }
 
     def send(self, request: Request) -> int:
+        """The status; a broken connection counts as an error (599) and is opened again."""
         method, path, body = request
-        self._connection.request(method, path, body=body, headers=self._headers)
-        response = self._connection.getresponse()
-        response.read()
+        try:
+            self._connection.request(method, path, body=body, headers=self._headers)
+            response = self._connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            self._connection.close()
+            return CONNECTION_FAILED
         return response.status
 
     def close(self) -> None:

@@ -167,6 +167,9 @@ class GatewayServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    # Many clients connecting at once (`make bench` uses 16) overflow the default backlog of 5,
+    # and the kernel then resets some of those connections.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], gateway: ApiGateway) -> None:
         self.gateway = gateway
