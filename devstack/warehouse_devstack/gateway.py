@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from warehouse_devstack.apigateway import ApiGateway, HttpResponse
-from warehouse_inventory.errors import ERROR_TABLE
+from warehouse_inventory.errors import CODE_BY_STATUS, ERROR_TABLE
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 # The server frames each response itself; the function must not dictate these.
 HOP_BY_HOP_HEADERS = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding"})
 NO_BODY_STATUSES = frozenset({HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED})
-CODE_BY_STATUS = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
 _DIGITS = re.compile(r"[0-9]+")
 
 

@@ -109,3 +109,6 @@ ERROR_TABLE: dict[str, ErrorSpec] = {
     "service_unavailable": ErrorSpec(503, "The service is busy; retry shortly."),
     "internal": ErrorSpec(500, "Internal error."),
 }
+
+CODE_BY_STATUS: dict[int, str] = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
+"""The first code listed for a status (409 -> conflict): for errors raised by status alone."""

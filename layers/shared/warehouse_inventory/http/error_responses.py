@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from warehouse_inventory.errors import (
+    CODE_BY_STATUS,
     ERROR_TABLE,
     InsufficientStock,
     ServiceUnavailable,
     WarehouseError,
 )
 from warehouse_inventory.observability import logger, metrics
-
-CODE_BY_STATUS = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
 
 
 def contract_error(
