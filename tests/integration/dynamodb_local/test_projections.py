@@ -16,7 +16,7 @@ from warehouse_inventory.errors import WarehouseError
 from warehouse_inventory.items import ItemFields
 from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
 from warehouse_inventory.projection_rebuild import rebuild
-from warehouse_inventory.projections import is_low
+from warehouse_inventory.projections import ProjectionRepository, StockChange, is_low
 from warehouse_inventory.projector import project
 from warehouse_inventory.services import (
     inventory_service,
@@ -27,6 +27,8 @@ from warehouse_inventory.services import (
 from warehouse_inventory.stock import ANONYMOUS, RequestMeta
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
 
 pytestmark = pytest.mark.dynamodb_local
@@ -167,6 +169,63 @@ def test_out_of_order_delivery_ends_right(local_dynamo: LocalDynamo) -> None:
     random.Random(9).shuffle(records)
     feed(records, batch=7)
     assert reported(world) == brute_force(local_dynamo, world)
+
+
+class CountingRepository(ProjectionRepository):
+    """The real repository, counting what it is asked to apply; fails the first `failures`."""
+
+    def __init__(self, failures: int = 0) -> None:
+        real = projection_repository()
+        super().__init__(real._client, real._table)
+        self.applied: list[StockChange] = []
+        self.failures = failures
+
+    def apply(self, change: StockChange, now: "datetime") -> bool:
+        self.applied.append(change)
+        if self.failures:
+            self.failures -= 1
+            raise WarehouseError("injected projection failure")
+        return super().apply(change, now)
+
+
+def restocks(world: Universe, count: int) -> None:
+    (sku,), (location,) = world.skus, world.locations
+    for n in range(count):
+        inventory_service().restock(
+            RestockIn(sku=sku, quantity=n + 1, location_code=location),
+            RequestMeta(ANONYMOUS, f"req-{uuid.uuid4()}"),
+        )
+
+
+def test_a_batch_projects_each_stock_record_once_at_its_newest_version(
+    local_dynamo: LocalDynamo,
+) -> None:
+    world = universe(skus=1, locations=1)
+    restocks(world, 30)
+    repository = CountingRepository()
+    event: dict[str, Any] = {"Records": stock_records(local_dynamo, world)}
+    assert project(event, None, repository) == {"batchItemFailures": []}
+    assert [change.version for change in repository.applied] == [30]
+    assert reported(world) == brute_force(local_dynamo, world)
+    assert reported(world)[1] == {world.locations[0]: (1, sum(range(1, 31)))}
+
+
+def test_a_failed_newest_change_is_retried_and_carries_the_skipped_ones(
+    local_dynamo: LocalDynamo,
+) -> None:
+    world = universe(skus=1, locations=1)
+    restocks(world, 10)
+    records = stock_records(local_dynamo, world)
+    response = project({"Records": records}, None, CountingRepository(failures=1))
+    newest = records[-1]["dynamodb"]["SequenceNumber"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": newest}]}
+    assert reported(world)[1] == {}  # nothing projected yet
+    # Lambda retries the shard from the reported record: here, the last one alone.
+    assert project({"Records": records[-1:]}, None, projection_repository()) == {
+        "batchItemFailures": []
+    }
+    assert reported(world) == brute_force(local_dynamo, world)
+    assert reported(world)[1] == {world.locations[0]: (1, sum(range(1, 11)))}
 
 
 def test_reorder_point_edits_move_a_sku_in_and_out_of_low_stock(local_dynamo: LocalDynamo) -> None:
