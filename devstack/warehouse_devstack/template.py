@@ -236,8 +236,7 @@ class Template:
         if name is None:
             return None
         config = auth["Authorizers"][name]
-        arn = config["FunctionArn"]  # the function's ARN, or its alias's (`!Ref Function.Alias`)
-        function_id = arn["Fn::GetAtt"][0] if "Fn::GetAtt" in arn else arn["Ref"].split(".")[0]
+        function_id = config["FunctionArn"]["Fn::GetAtt"][0]
         return Authorizer(function_id, config.get("Identity", {}).get("Header", "Authorization"))
 
     def gateway_responses(self) -> dict[str, GatewayResponse]:

@@ -11,10 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 from warehouse_inventory.access import routes_for
 from warehouse_inventory.observability import logger, traced
 from warehouse_inventory.services import token_service
-from warehouse_inventory.snapstart import register_hooks
 from warehouse_inventory.token_service import TokenService
-
-register_hooks()
 
 
 class UnauthorizedError(Exception):

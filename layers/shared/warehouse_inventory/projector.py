@@ -23,12 +23,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from warehouse_inventory.dynamodb_support import from_item
 from warehouse_inventory.observability import logger, metrics
 from warehouse_inventory.projections import ProjectionRepository, StockChange
-from warehouse_inventory.snapstart import register_hooks
 from warehouse_inventory.stock import utc_now
 
 StockKey = tuple[str, str | None]
-
-register_hooks()
 
 
 def stock_change(raw_record: dict[str, Any]) -> StockChange | None:

@@ -6,9 +6,6 @@ from warehouse_inventory.audit.consumer import consume
 from warehouse_inventory.audit.relay import relay
 from warehouse_inventory.observability import logger, metrics, traced
 from warehouse_inventory.services import audit_repository, audit_sender
-from warehouse_inventory.snapstart import register_hooks
-
-register_hooks()
 
 
 @traced

@@ -17,7 +17,6 @@ from warehouse_inventory.http.request_id import RequestIdMiddleware
 from warehouse_inventory.http.roles import enforce_minimum_role, undeclared_routes
 from warehouse_inventory.observability import logger, metrics, traced
 from warehouse_inventory.settings import get_settings
-from warehouse_inventory.snapstart import register_hooks
 
 _thread_state = threading.local()
 
@@ -55,7 +54,6 @@ def http_stack(app: ASGIApp) -> ASGIApp:
 
 
 def make_handler(*routers: APIRouter) -> LambdaHandler:
-    register_hooks()
     ensure_event_loop()  # before Mangum, which would otherwise create one with a warning
     asgi = Mangum(http_stack(build_app(*routers)), lifespan="off")  # type: ignore[arg-type]
 
