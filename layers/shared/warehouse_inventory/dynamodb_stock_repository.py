@@ -43,15 +43,22 @@ RETRY_BASE_SECONDS = 0.05
 RETRY_SLOTS = 64
 
 
-def retry_slot(request_id: str) -> str:
-    """The attribute that remembers this request on the record (see `_update_stock`)."""
-    return f"rq{int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) % RETRY_SLOTS}"
+def retry_slots(request_id: str) -> tuple[str, str]:
+    """The two attributes that remember this request on the record (see `_update_stock`): two
+    different slots, from two parts of the id's hash."""
+    digest = hashlib.sha256(request_id.encode()).digest()
+    first = int.from_bytes(digest[:4]) % RETRY_SLOTS
+    second = (first + 1 + int.from_bytes(digest[4:8]) % (RETRY_SLOTS - 1)) % RETRY_SLOTS
+    return f"rq{first}", f"rq{second}"
 
 
 def not_a_retry(expression: Expression, request_id: str) -> str:
-    slot = retry_slot(request_id)
-    name, value = expression.name(slot), expression.value(slot, request_id)
-    return f"attribute_not_exists({name}) OR {name} <> {value}"
+    """Neither slot holds the id: a resend of an applied write fails while either still does."""
+    held = []
+    for slot in retry_slots(request_id):
+        name, value = expression.name(slot), expression.value(slot, request_id)
+        held.append(f"(attribute_not_exists({name}) OR {name} <> {value})")
+    return " AND ".join(held)
 
 
 def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
@@ -82,15 +89,17 @@ def movement_expression(sku: str, location_code: str | None, movement: MovementM
     if location_code:
         expression.set("location_code", location_code)
     expression.add("version", 1).set("last_movement", movement_attribute(movement))
-    return expression.set(retry_slot(movement.request_id), movement.request_id)
+    for slot in retry_slots(movement.request_id):
+        expression.set(slot, movement.request_id)
+    return expression
 
 
 def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any] | None:
     """The record (as it is now) when the failed condition was the retry guard: our first
     attempt applied, so this retry must not."""
     item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
-    remembered = item.get(retry_slot(movement.request_id), {}).get("S")
-    return item if remembered == movement.request_id else None
+    remembered = {item.get(slot, {}).get("S") for slot in retry_slots(movement.request_id)}
+    return item if movement.request_id in remembered else None
 
 
 def transaction_token(request_id: str) -> str:
@@ -257,11 +266,12 @@ class DynamoDBInventoryRepository:
         """One UpdateItem of a stock record, guarded against SDK retries.
 
         boto3 retries timeouts and 5xx answers, after which the first attempt may have applied.
-        Each write stores its request id in one of 64 slots chosen by the id's hash, and is
-        conditional on that slot not holding it already: a resend of an applied write fails its
-        condition instead of applying twice, even when other writes landed in between (unless
-        one of them hashed to the same slot: 1 in 64 per intervening write, in the milliseconds
-        of a retry).
+        Each write stores its request id in two of 64 slots chosen by the id's hash, and is
+        conditional on neither holding it already: a resend of an applied write fails its
+        condition instead of applying twice, even when other writes landed in between, unless
+        they overwrote both slots (for one intervening write: 1 in 2,016, in the milliseconds of
+        a retry; one slot was 1 in 64). A bounded set of slots keeps the record's size fixed,
+        which a list of recent ids could not (DynamoDB cannot trim a list in the same update).
         """
         guard = not_a_retry(expression, movement.request_id)
         guarded = f"({guard})" + (f" AND ({condition})" if condition else "")

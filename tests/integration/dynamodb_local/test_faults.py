@@ -4,6 +4,7 @@ DynamoDB, the client saw a timeout or a 500). Our code is not patched; every inj
 through botocore's parsing and retry logic like a real one, and DynamoDB Local does the rest.
 """
 
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,7 +30,11 @@ from warehouse_devstack.template import Template
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.dynamodb_stock_repository import TRANSACTION_ATTEMPTS, transaction_token
+from warehouse_inventory.dynamodb_stock_repository import (
+    TRANSACTION_ATTEMPTS,
+    retry_slots,
+    transaction_token,
+)
 from warehouse_inventory.errors import (
     Conflict,
     InsufficientStock,
@@ -358,22 +363,36 @@ def test_an_sdk_retry_after_an_applied_write_does_not_apply_it_twice(
     assert item is not None and item["name"] == sku
 
 
+def other_request_id(own: str, shared: tuple[int, ...]) -> str:
+    """A request id whose retry slots take exactly the `shared` ones (by index) of `own`'s.
+    Chosen, not random: the guard's documented limit is an intervening write that takes both
+    slots (1 in 2,016), which would make a test on random ids fail that often."""
+    ours = retry_slots(own)
+    wanted = {ours[index] for index in shared}
+    candidates = (f"{own}-other{n}" for n in itertools.count())
+    return next(rid for rid in candidates if set(retry_slots(rid)) & set(ours) == wanted)
+
+
+@pytest.mark.parametrize("shared", [(), (0,), (1,)], ids=["no-slot", "first-slot", "second-slot"])
 @pytest.mark.parametrize("kind", ["restock", "pick"])
 def test_an_sdk_retry_after_another_write_landed_does_not_apply_it_twice(
-    local_dynamo: LocalDynamo, emulator_client: ClientFactory, kind: str
+    local_dynamo: LocalDynamo, emulator_client: ClientFactory, kind: str, shared: tuple[int, ...]
 ) -> None:
     """Same ambiguous failure, but another client's restock of 1 lands on the record before the
-    SDK resends: on a hot record (the case retries are for) this is the likely interleaving."""
+    SDK resends: on a hot record (the case retries are for) this is the likely interleaving.
+    With one slot per request (the first), an intervening write hashed to it (1 in 64) erased the
+    memory of our write and the resend applied again; now the other slot still holds it."""
     sku = fresh_sku()
     client = emulator_client(3)
     service = service_on(client, local_dynamo)
     other = service_on(emulator_client(1), local_dynamo)
     stocked(service, sku, {A: 10})
     key = keys.stock_key(sku, A)
+    other_id = other_request_id(f"{sku}-{kind}", shared)
 
     def another_restock() -> None:
         request = RestockIn(sku=sku, quantity=1, location_code=A)
-        other.restock(request, meta(f"{sku}-other"))
+        other.restock(request, meta(other_id))
 
     Injector.on(client, "UpdateItem", reach_then(INTERNAL_ERROR, another_restock))
 
@@ -386,7 +405,7 @@ def test_an_sdk_retry_after_another_write_landed_does_not_apply_it_twice(
     streamed = [images(record)[1] for record in stream_records_for(local_dynamo, key)]
     assert [new["last_movement"]["request_id"] for new in streamed[1:]] == [
         f"{sku}-{kind}",
-        f"{sku}-other",
+        other_id,
     ]
 
 
