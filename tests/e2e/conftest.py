@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -136,3 +137,20 @@ def client(base_url: str) -> Iterator[httpx.Client]:
     headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
         yield client
+
+
+def walk_pages(
+    client: httpx.Client, path: str, params: dict[str, str | int]
+) -> list[dict[str, Any]]:
+    """Every item of a listing, following `next_cursor` until it is null."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(1000):  # a cursor that never ends must fail the test, not hang it
+        response = client.get(path, params=params | ({"cursor": cursor} if cursor else {}))
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+    pytest.fail("pagination did not end")

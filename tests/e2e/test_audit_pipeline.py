@@ -23,6 +23,7 @@ import httpx
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
+from tests.e2e.conftest import walk_pages
 from warehouse_devstack.dynamodb_local import free_port
 from warehouse_devstack.event_sources import queue_url_of
 from warehouse_devstack.queue_poller import QueuePoller
@@ -201,20 +202,7 @@ class Movements:
 
 def audit_rows(client: httpx.Client, sku: str) -> list[dict[str, Any]]:
     """Every movement of the SKU, walking all pages of /reports/movements."""
-    rows: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(1000):  # a cursor that never ends must fail the test, not hang it
-        params: dict[str, str | int] = {"sku": sku, "limit": 100}
-        response = client.get(
-            "/reports/movements", params=params | ({"cursor": cursor} if cursor else {})
-        )
-        assert response.status_code == 200, response.text
-        page = response.json()
-        rows += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return rows
-    pytest.fail("pagination did not end")
+    return walk_pages(client, "/reports/movements", {"sku": sku, "limit": 100})
 
 
 def wait_for_rows(client: httpx.Client, sku: str, count: int) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN, StackProcess, command_line
+from tests.e2e.conftest import ADMIN_TOKEN, StackProcess, command_line, walk_pages
 
 
 def unique_sku() -> str:
@@ -48,21 +48,6 @@ def assert_contract_error(response: httpx.Response, status: int, code: str) -> d
     assert body["error"]["details"] is None or isinstance(body["error"]["details"], list)
     assert body["request_id"] == response.headers["x-request-id"]
     return body
-
-
-def walk_pages(client: httpx.Client, params: dict[str, str | int]) -> list[dict[str, Any]]:
-    """Every item of a listing, following `next_cursor` until it is null."""
-    items: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(1000):  # a cursor that never ends must fail the test, not hang it
-        response = client.get("/inventory", params=params | ({"cursor": cursor} if cursor else {}))
-        assert response.status_code == 200, response.text
-        page = response.json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
-    pytest.fail("pagination did not end")
 
 
 def test_banner_shows_the_api_url_and_routes(local_stack: StackProcess) -> None:
@@ -151,7 +136,7 @@ def test_pagination_at_a_location_returns_every_record_once(client: httpx.Client
     for sku in skus:
         restock(client, sku, 1, location)
 
-    items = walk_pages(client, {"location_code": location, "limit": 1})
+    items = walk_pages(client, "/inventory", {"location_code": location, "limit": 1})
 
     assert sorted(item["sku"] for item in items) == sorted(skus)
 
@@ -162,7 +147,7 @@ def test_pagination_of_all_stock_returns_every_record_once(client: httpx.Client)
     for sku in skus:
         restock(client, sku, 1, location)
 
-    items = walk_pages(client, {"limit": 1})
+    items = walk_pages(client, "/inventory", {"limit": 1})
 
     ids = [item["id"] for item in items]
     assert len(ids) == len(set(ids))

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN, start_stack, stop_stack
+from tests.e2e.conftest import ADMIN_TOKEN, start_stack, stop_stack, walk_pages
 
 SKUS, LOCATIONS, MOVEMENTS = 30, 5, 500
 STALL_SECONDS = 60  # reports unchanged this long while still wrong: the projector is stuck
@@ -37,18 +37,6 @@ def client(base_url: str) -> Iterator[httpx.Client]:
     headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
         yield client
-
-
-def walk(client: httpx.Client, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = client.get(path, params=query | ({"cursor": cursor} if cursor else {}))
-        assert page.status_code == 200, page.text
-        items += page.json()["items"]
-        cursor = page.json()["next_cursor"]
-        if cursor is None:
-            return items
 
 
 def move(base_url: str, plan: list[tuple[str, dict[str, Any]]]) -> None:
@@ -104,7 +92,7 @@ def brute_force(client: httpx.Client, locations: list[str], points: dict[str, in
     totals = dict.fromkeys(points, 0)
     places: dict[str, tuple[int, int]] = {}
     for location in locations:
-        records = walk(client, "/inventory", {"location_code": location, "limit": 100})
+        records = walk_pages(client, "/inventory", {"location_code": location, "limit": 100})
         places[location] = (
             sum(r["quantity"] > 0 for r in records),
             sum(r["quantity"] for r in records),
