@@ -45,9 +45,14 @@ def stock_change(raw_record: dict[str, Any]) -> StockChange | None:
 
 
 def newest_versions(event: dict[str, Any]) -> dict[StockKey, int]:
+    """Per stock record, the newest version in the batch. A record that does not parse is left
+    out here and fails on its own in `handle` (a partial batch failure, not the whole batch)."""
     newest: dict[StockKey, int] = {}
     for raw_record in event.get("Records", []):
-        change = stock_change(raw_record)
+        try:
+            change = stock_change(raw_record)
+        except (KeyError, TypeError, ValueError):
+            continue
         if change is not None:
             key = (change.sku, change.location_code)
             newest[key] = max(newest.get(key, 0), change.version)

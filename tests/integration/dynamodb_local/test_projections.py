@@ -1,6 +1,7 @@
 """Report projections on DynamoDB Local: after random movements they equal a brute-force count
 over the stock records, and redelivered or reordered stream records change nothing."""
 
+import copy
 import random
 import uuid
 from collections import defaultdict
@@ -208,6 +209,19 @@ def test_a_batch_projects_each_stock_record_once_at_its_newest_version(
     assert [change.version for change in repository.applied] == [30]
     assert reported(world) == brute_force(local_dynamo, world)
     assert reported(world)[1] == {world.locations[0]: (1, sum(range(1, 31)))}
+
+
+def test_a_malformed_record_fails_alone(local_dynamo: LocalDynamo) -> None:
+    world = universe(skus=1, locations=1)
+    restocks(world, 3)
+    records = stock_records(local_dynamo, world)
+    broken = copy.deepcopy(records[0])
+    del broken["dynamodb"]["NewImage"]["quantity"]
+    response = project({"Records": [broken, *records[1:]]}, None, projection_repository())
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": broken["dynamodb"]["SequenceNumber"]}]
+    }
+    assert reported(world) == brute_force(local_dynamo, world)
 
 
 def test_a_failed_newest_change_is_retried_and_carries_the_skipped_ones(
