@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from tests.unicode_text import EDGES, text_of
 from warehouse_inventory import models
 from warehouse_inventory.models import ItemIn, PickIn, RequestModel, RestockIn, TokenIn, TransferIn
 
@@ -29,16 +30,7 @@ SINGLE_LINE = [
     (ItemIn, "unit"),
 ]
 MULTILINE = [(ItemIn, "description")]
-EDGES = (
-    "\x00\x08\t\n\x0b\x0c\r\x0e\x1f\x20\x7e\x7f\x9f\xa0\ud7ff\ud800\udbff\udc00\udfff\ue000"
-    "\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufffe\uffff\U00010000\U0001fffd\U0001fffe\U0001ffff"
-    "\U000efffe\U0010fffd\U0010fffe\U0010ffff"
-)
-any_text = st.text(
-    st.one_of(st.characters(exclude_categories=[]), st.sampled_from(EDGES)),
-    min_size=1,
-    max_size=20,
-)
+any_text = text_of(st.characters(exclude_categories=[]), EDGES, max_size=20)
 
 
 def is_noncharacter(char: str) -> bool:
