@@ -22,7 +22,7 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east
 	PATH=$(dir $(PYTHON_312)):$$PATH
 PORT ?= 3000
 
-.PHONY: rebuild-projections help run test lint format unit integration e2e template-check build clean \
+.PHONY: rebuild-projections redrive-audit help run test lint format unit integration e2e template-check build clean \
 	chromium openapi swagger-ui bench
 
 help:
@@ -71,6 +71,11 @@ run: venv
 # for a deployed stack). Changes nothing when they are already right.
 rebuild-projections: $(BIN)/.installed
 	$(BIN)/python -m warehouse_devstack.rebuild_projections $(ARGS)
+
+# Replay the stream records the relay dead-lettered into the audit queue, once their cause is fixed
+# (local stack; ARGS="--stack-name X" for a deployed stack). See docs/operations.md.
+redrive-audit: $(BIN)/.installed
+	$(BIN)/python -m warehouse_devstack.redrive_audit $(ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -5,10 +5,15 @@ keep-alive HTTP clients here, each request timed.
 Throughput is the median of the request counts per half second (at least 15 windows per run),
 as requests per second; latencies are percentiles over every request. Baseline: GET /health,
 which passes the same gateway and Lambda machinery but neither the authorizer nor DynamoDB.
+
+Audit lag: on the quiet stack, one restock at a time, the seconds from its answer until
+GET /reports/movements shows it (table stream, the relay's 1 s batching window, SQS, the audit
+consumer, the audit table).
 """
 
 import http.client
 import json
+import math
 import os
 import random
 import signal
@@ -29,6 +34,9 @@ SKUS = [f"BENCH{number:02d}" for number in range(20)]
 LOCATION = "A-01"
 STARTUP_TIMEOUT = 120.0
 WINDOW_SECONDS = 0.5
+AUDIT_LAG_MOVEMENTS = 21  # the first warms the relay and the consumer up
+AUDIT_LAG_TIMEOUT = 60.0
+AUDIT_LAG_SKU = "BENCHAUDIT"
 CONNECTION_FAILED = 599
 
 Request = tuple[str, str, bytes | None]  # method, path, body
@@ -76,15 +84,19 @@ class Client:
 
     def send(self, request: Request) -> int:
         """The status; a broken connection counts as an error (599) and is opened again."""
+        return self.exchange(request)[0]
+
+    def exchange(self, request: Request) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers (lowercase names) and body; a broken connection: (599, {}, b"")."""
         method, path, body = request
         try:
             self._connection.request(method, path, body=body, headers=self._headers)
             response = self._connection.getresponse()
-            response.read()
+            content = response.read()
         except (OSError, http.client.HTTPException):
             self._connection.close()
-            return CONNECTION_FAILED
-        return response.status
+            return CONNECTION_FAILED, {}, b""
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
 
     def close(self) -> None:
         self._connection.close()
@@ -169,6 +181,7 @@ def measure(
         startup_s = time.perf_counter() - startup
         seed(stack)
         cold = quiet_request_ms(stack, 1)  # GET /inventory/{sku}'s function imported on first use
+        lag = audit_lag(stack, AUDIT_LAG_MOVEMENTS)  # before the load: a quiet pipeline
         progress(f"local stack up in {startup_s:.1f} s; warming up")
         load(stack, mixed_request, clients, 2)  # first imports of every function: not counted
         baseline = load(stack, health_request, clients, baseline_seconds)
@@ -183,7 +196,43 @@ def measure(
         "mixed": {"workload": "80% GET /inventory/{sku}, 20% restock/pick"} | mixed,
         "first_request_ms": cold,
         "quiet_request_ms": quiet,
+        "audit_lag": lag,
     }
+
+
+def audit_lag(stack: Stack, movements: int) -> dict[str, Any]:
+    """Seconds from a restock's answer until /reports/movements shows it, one at a time."""
+    client = Client(stack)
+    body = json.dumps({"sku": AUDIT_LAG_SKU, "quantity": 1, "location_code": LOCATION}).encode()
+    lags = []
+    try:
+        for _ in range(movements):
+            status, headers, _ = client.exchange(("POST", "/inventory/restock", body))
+            committed = time.perf_counter()
+            if status != 201:
+                raise RuntimeError(f"restock for the audit lag failed: {status}")
+            lags.append(seconds_until_audited(client, headers["x-request-id"], committed))
+    finally:
+        client.close()
+    warm = sorted(lags[1:])
+    return {
+        "movements": len(warm),
+        "first_s": round(lags[0], 3),
+        "median_s": round(statistics.median(warm), 3),
+        "p90_s": round(warm[math.ceil(len(warm) * 0.9) - 1], 3),
+        "max_s": round(warm[-1], 3),
+    }
+
+
+def seconds_until_audited(client: Client, request_id: str, committed: float) -> float:
+    path = f"/reports/movements?sku={AUDIT_LAG_SKU}&limit=1"
+    while (waited := time.perf_counter() - committed) < AUDIT_LAG_TIMEOUT:
+        status, _, content = client.exchange(("GET", path, None))
+        items = json.loads(content)["items"] if status == 200 else []
+        if items and items[0]["request_id"] == request_id:
+            return waited
+        time.sleep(0.02)
+    raise RuntimeError(f"movement {request_id} not audited after {AUDIT_LAG_TIMEOUT:g} s")
 
 
 def quiet_request_ms(stack: Stack, runs: int) -> float:

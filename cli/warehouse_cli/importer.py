@@ -6,11 +6,14 @@ order; different groups are independent and go concurrently on a bounded thread 
 groups start first so a long group does not become the tail.
 """
 
+import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from types import FrameType
 
 from warehouse_cli.api import ApiClient, ApiError, ApiUnreachable
 from warehouse_cli.idempotency import idempotency_key
@@ -29,6 +32,31 @@ class LineResult:
     line: ImportLine
     outcome: Outcome
     reason: str | None = None
+
+
+@contextmanager
+def ctrl_c_calls(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, Ctrl-C (SIGINT) calls `on_interrupt` instead of raising
+    KeyboardInterrupt wherever the main thread happens to be: raised inside the thread pool's
+    own bookkeeping (while it starts a worker), it left a running worker the pool did not know
+    of, whose line then finished after the summary and was reported "not sent". A second
+    Ctrl-C raises KeyboardInterrupt as usual, to give up at once. Only the main thread can set
+    a signal handler; elsewhere no SIGINT arrives anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    restore = signal.default_int_handler if previous is None else previous
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, restore)
+        on_interrupt()
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, restore)
 
 
 def group_lines(lines: Iterable[ImportLine]) -> list[list[ImportLine]]:
@@ -73,20 +101,21 @@ class Importer:
         Workers record each result as it happens (not through their futures), so a line sent
         just before the interruption is still reported."""
         futures: list[Future[None]] = []
-        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="import") as pool:
-            try:
-                for group in group_lines(lines):
-                    futures.append(pool.submit(self._send_group, group))
-                wait(futures)
-            except KeyboardInterrupt:
-                self.interrupted = True
-                self.stop()  # the pool's exit waits for the lines in flight
+        pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="import")
+        with ctrl_c_calls(self._interrupt), pool:  # restored only once the workers are done
+            for group in group_lines(lines):
+                futures.append(pool.submit(self._send_group, group))
+            wait(futures)
         for future in futures:
             future.result()  # a bug in a worker surfaces here instead of vanishing
         ordered = sorted(lines, key=lambda line: line.number)
         return [
             self._results.get(line.number) or LineResult(line, Outcome.NOT_SENT) for line in ordered
         ]
+
+    def _interrupt(self) -> None:
+        self.interrupted = True
+        self.stop()
 
     def _send_group(self, group: list[ImportLine]) -> None:
         for line in group:

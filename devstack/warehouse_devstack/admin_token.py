@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from warehouse_devstack.operations import physical_resource_id
 from warehouse_inventory.access import Role
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
 from warehouse_inventory.errors import WarehouseError
@@ -43,16 +44,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def physical_table_name(cloudformation: Any, stack_name: str, logical_id: str) -> str:
-    """The physical name of one of the stack's tables (`cloudformation` is a boto3 client)."""
-    response = cloudformation.describe_stack_resource(
-        StackName=stack_name, LogicalResourceId=logical_id
-    )
-    return str(response["StackResourceDetail"]["PhysicalResourceId"])
-
-
 def tokens_table_name(cloudformation: Any, stack_name: str) -> str:
-    return physical_table_name(cloudformation, stack_name, TOKENS_TABLE_LOGICAL_ID)
+    return physical_resource_id(cloudformation, stack_name, TOKENS_TABLE_LOGICAL_ID)
 
 
 def issue_token(client: "DynamoDBClient", table_name: str, name: str, role: Role) -> str:

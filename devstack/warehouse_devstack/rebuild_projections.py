@@ -7,13 +7,10 @@ Prints what it changed; on correct data it changes nothing.
 """
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
-import boto3
-
-from warehouse_devstack.admin_token import physical_table_name
+from warehouse_devstack.operations import physical_resource_id, session_for
 from warehouse_inventory.projection_rebuild import rebuild
 
 LOCAL_DYNAMODB = "http://127.0.0.1:8000"
@@ -37,14 +34,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     local = not (args.stack_name or args.table_name)
-    if local:
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    session = boto3.session.Session(region_name=args.region or ("us-east-1" if local else None))
+    session = session_for(local, args.region)
     endpoint = args.endpoint_url or (LOCAL_DYNAMODB if local else None)
     client = session.client("dynamodb", endpoint_url=endpoint)
     if args.stack_name:
-        table = physical_table_name(
+        table = physical_resource_id(
             session.client("cloudformation"), args.stack_name, "InventoryTable"
         )
     else:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+import warehouse_devstack.gateway
 from warehouse_devstack.apigateway import ApiGateway, HttpResponse
 from warehouse_devstack.gateway import GatewayServer, serving
 from warehouse_devstack.template import Template
@@ -22,6 +23,7 @@ class ScriptedGateway(ApiGateway):
         super().__init__(template)
         self.outcome: HttpResponse | Exception = HttpResponse(200, [], b"{}", "HealthFunction")
         self.bodies: list[bytes] = []
+        self.headers: list[list[tuple[str, str]]] = []
 
     def dispatch(
         self,
@@ -33,6 +35,7 @@ class ScriptedGateway(ApiGateway):
         source_ip: str = "127.0.0.1",
     ) -> HttpResponse:
         self.bodies.append(body)
+        self.headers.append(headers)
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
@@ -141,16 +144,96 @@ def test_invalid_content_length_is_bad_request(server: GatewayServer) -> None:
     assert b'"code": "bad_request"' in reply
 
 
-def test_chunked_body_is_refused_not_misread(
+def test_a_chunked_body_reaches_the_function_whole_without_the_framing_header(
     gateway: ScriptedGateway, server: GatewayServer
 ) -> None:
+    """As API Gateway does: the body de-chunked (extensions and trailers dropped), no
+    Transfer-Encoding in the event, and the connection kept for the next request."""
+    head = b"POST /inventory/restock HTTP/1.1\r\nHost: local\r\nTransfer-Encoding: chunked\r\n\r\n"
+    body = b'5;ext=1\r\n{"sku\r\n9\r\n": "ABC"}\r\n0\r\nX-Trailer: t\r\n\r\n'
+    then = b"GET /health HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"
+
+    reply = raw_request(server, head + body + then)  # the next request right behind the body
+
+    first, second = reply.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200 ") and b"Connection: close" not in first
+    assert second.startswith(b"200 ")
+    assert gateway.bodies == [b'{"sku": "ABC"}', b""]
+    assert "transfer-encoding" not in {name.lower() for name, _ in gateway.headers[0]}
+
+
+def test_a_client_streaming_its_body_is_served(
+    gateway: ScriptedGateway, client: httpx.Client
+) -> None:
+    """httpx (like most clients) sends a body of unknown length chunked."""
+    response = client.post("/inventory/restock", content=iter([b'{"sku": ', b'"ABC"}']))
+
+    assert response.status_code == 200
+    assert gateway.bodies == [b'{"sku": "ABC"}']
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"zz\r\n{}\r\n0\r\n\r\n", b"2\r\n{}XX0\r\n\r\n", b"-2\r\n{}\r\n0\r\n\r\n", b"2\r\n{"],
+    ids=["size not hex", "chunk without CRLF", "negative size", "cut short"],
+)
+def test_malformed_chunked_framing_is_bad_request(
+    gateway: ScriptedGateway, server: GatewayServer, body: bytes
+) -> None:
     head = b"POST /inventory/restock HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-    request = head + b"2\r\n{}\r\n0\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(head + body)
+        connection.shutdown(socket.SHUT_WR)  # "cut short": the client goes away mid-body
+        reply = read_until_closed(connection)
 
-    reply = raw_request(server, request)
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"code": "bad_request"' in reply and b"Connection: close" in reply
+    assert gateway.bodies == []
 
-    assert reply.startswith(b"HTTP/1.1 411 ")
+
+@pytest.mark.parametrize("coding", [b"gzip", b"gzip, chunked", b"identity"])
+def test_a_transfer_coding_other_than_chunked_is_bad_request(
+    gateway: ScriptedGateway, server: GatewayServer, coding: bytes
+) -> None:
+    """Without chunked last the length is unknowable (RFC 9112 6.3); other codings are not
+    decoded here."""
+    head = b"POST /inventory/restock HTTP/1.1\r\nTransfer-Encoding: " + coding + b"\r\n\r\n"
+
+    reply = raw_request(server, head + b"2\r\n{}\r\n0\r\n\r\n")
+
+    assert reply.startswith(b"HTTP/1.1 400 ")
     assert b"Connection: close" in reply
+    assert gateway.bodies == []
+
+
+def test_transfer_encoding_overrides_content_length_and_the_connection_closes(
+    gateway: ScriptedGateway, server: GatewayServer
+) -> None:
+    """RFC 9112 6.3: chunked wins; both together may be a smuggling attempt, so the connection
+    is closed after the answer and nothing after the chunked body is read as a request."""
+    head = (
+        b"POST /inventory/restock HTTP/1.1\r\n"
+        b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    smuggled = b"GET /health HTTP/1.1\r\n\r\n"
+
+    reply = raw_request(server, head + b"2\r\n{}\r\n0\r\n\r\n" + smuggled)
+
+    assert reply.startswith(b"HTTP/1.1 200 ") and reply.count(b"HTTP/1.1 ") == 1
+    assert b"Connection: close" in reply
+    assert gateway.bodies == [b"{}"]
+
+
+def test_a_chunked_body_over_the_gateway_quota_is_413(
+    gateway: ScriptedGateway, server: GatewayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(warehouse_devstack.gateway, "MAX_BODY_BYTES", 10)
+    head = b"POST /inventory/restock HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    reply = raw_request(server, head + b"6\r\n123456\r\n6\r\n789012\r\n0\r\n\r\n")
+
+    assert reply.startswith(b"HTTP/1.1 413 ")
+    assert b'"code": "payload_too_large"' in reply
     assert gateway.bodies == []
 
 

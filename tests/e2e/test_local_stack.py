@@ -209,6 +209,25 @@ def test_malformed_json_is_bad_request(client: httpx.Client) -> None:
     assert_contract_error(response, 400, "bad_request")
 
 
+def test_a_streamed_chunked_body_is_served_like_any_other(client: httpx.Client) -> None:
+    """A client streaming its body sends it chunked; API Gateway takes it, so does the stack."""
+    sku = unique_sku()
+    body = json.dumps({"sku": sku, "quantity": 3, "location_code": "A-1"}).encode()
+    chunks = iter([body[:7], body[7:]])  # no length known up front: httpx sends it chunked
+
+    response = client.post(
+        "/inventory/restock", content=chunks, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["quantity"] == 3
+    too_large = iter([b'{"sku": "' + b"A" * 70_000 + b'"}'])
+    response = client.post(
+        "/inventory/restock", content=too_large, headers={"content-type": "application/json"}
+    )
+    assert_contract_error(response, 413, "payload_too_large")
+
+
 def test_invalid_restock_is_validation_error_per_field(client: httpx.Client) -> None:
     response = client.post("/inventory/restock", json={"sku": unique_sku(), "quantity": 0})
 

@@ -99,3 +99,31 @@ def test_audit_table_is_protected(template: Template) -> None:
     props = table["Properties"]
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["DeletionProtectionEnabled"] is True
+
+
+def test_records_the_relay_cannot_send_go_to_an_alarmed_queue_it_may_write(
+    template: Template,
+) -> None:
+    """The relay's own dead-letter queue: named in its environment, granted, kept 14 days and
+    alarmed as soon as one record is in it."""
+    queue = properties(template, "RelayDeadLetterQueue")
+    assert queue["MessageRetentionPeriod"] == 1209600
+    environment = template.function("StreamRelayFunction").environment
+    assert environment["RELAY_DEAD_LETTER_QUEUE_URL"] == template.resolve(
+        {"Ref": "RelayDeadLetterQueue"}
+    )
+    assert ("sqs:SendMessage", "RelayDeadLetterQueue") in template_grants(template)[
+        "StreamRelayFunction"
+    ]
+    (alarm,) = [
+        alarm["Properties"]
+        for alarm in template.resources_of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["RelayDeadLetterQueue", "QueueName"]}}]
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert alarm["EvaluationPeriods"] == 1

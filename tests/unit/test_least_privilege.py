@@ -53,6 +53,7 @@ EXPECTED: dict[str, set[Grant]] = {
     "ListTokensFunction": {("dynamodb:Query", f"{TOKENS}/index/active")},
     "StreamRelayFunction": {
         ("sqs:SendMessage", "AuditQueue"),
+        ("sqs:SendMessage", "RelayDeadLetterQueue"),  # records it cannot send
         ("sqs:SendMessage", "RelayFailureQueue"),
         ("kms:Decrypt", KMS_KEY),  # the table's stream
         ("kms:GenerateDataKey", KMS_KEY),  # sending to the queues

@@ -1,11 +1,19 @@
 """The contract's JSON models (CONTRACT.md): request models forbid unknown fields and coercion."""
 
+import re
 from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from warehouse_inventory.access import Role
@@ -14,11 +22,48 @@ from warehouse_inventory.items import Item, ItemFields
 from warehouse_inventory.stock import StockLevel
 from warehouse_inventory.tokens import ApiToken
 
+# Characters no free-text field accepts: control characters (C0, DEL, C1), the 66 Unicode
+# noncharacters and lone surrogates. SQS refuses U+FFFE/U+FFFF and most C0 controls in a message
+# body, UTF-8 (DynamoDB) cannot hold a lone surrogate (JSON can spell one: "\ud800"), and none of
+# them is text a person means.
+_UNSTORABLE = "\\ud800-\\udfff\\ufdd0-\\ufdef" + "".join(
+    f"\\U{plane + 0xFFFE:08x}\\U{plane + 0xFFFF:08x}" for plane in range(0, 0x110000, 0x10000)
+)
+_REFUSED_IN_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_UNSTORABLE}]")
+_REFUSED_IN_LINES = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_UNSTORABLE}]")
+
+
+def _refuse(pattern: re.Pattern[str]) -> AfterValidator:
+    def check(text: str) -> str:
+        found = pattern.search(text)
+        if found:
+            raise PydanticCustomError(
+                "text_character",
+                "U+{code_point} is not allowed here (no control characters, Unicode "
+                "noncharacters or lone surrogates)",
+                {"code_point": f"{ord(found[0]):04X}"},
+            )
+        return text
+
+    return AfterValidator(check)
+
+
+# Free text: one line (names, units, references), or lines (tab, CR and LF allowed).
+Text = Annotated[
+    str,
+    _refuse(_REFUSED_IN_ONE_LINE),
+    Field(description="Unicode text without control characters or noncharacters."),
+]
+MultilineText = Annotated[
+    str,
+    _refuse(_REFUSED_IN_LINES),
+    Field(description="Unicode text without noncharacters or control characters but tab, CR, LF."),
+]
 Sku = Annotated[str, StringConstraints(min_length=3, max_length=20, pattern=r"^[A-Z0-9]+$")]
 LocationCode = Annotated[
     str, StringConstraints(min_length=1, max_length=10, pattern=r"^[A-Z0-9-]+$")
 ]
-Reference = Annotated[str, StringConstraints(max_length=100)]
+Reference = Annotated[Text, StringConstraints(max_length=100)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
 
@@ -130,9 +175,7 @@ class ErrorOut(BaseModel):
 
 
 class TokenIn(RequestModel):
-    name: Annotated[
-        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")
-    ]
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=100)]
     role: Annotated[Role, Field(strict=False)]  # JSON carries the role as its string value
 
 
@@ -158,9 +201,9 @@ class TokenList(BaseModel):
 
 
 class ItemIn(RequestModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    unit: Annotated[str, StringConstraints(min_length=1, max_length=20)] = "each"
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[MultilineText, StringConstraints(max_length=2000)] | None = None
+    unit: Annotated[Text, StringConstraints(min_length=1, max_length=20)] = "each"
     reorder_point: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
 
     def fields(self) -> ItemFields:

@@ -81,7 +81,10 @@ def audit_repository() -> "AuditRepository":
 def audit_sender() -> "AuditQueueSender":
     from warehouse_inventory.audit.relay import AuditQueueSender
 
-    return AuditQueueSender(sqs_client(), get_settings().audit_queue_url)
+    settings = get_settings()
+    return AuditQueueSender(
+        sqs_client(), settings.audit_queue_url, settings.relay_dead_letter_queue_url
+    )
 
 
 @cache

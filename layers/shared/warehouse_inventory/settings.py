@@ -27,6 +27,9 @@ class Settings(BaseModel):
     service_version: str = Field(default=__version__, validation_alias="SERVICE_VERSION")
     audit_table_name: str = Field(default="AuditTable", validation_alias="AUDIT_TABLE_NAME")
     audit_queue_url: str = Field(default="", validation_alias="AUDIT_QUEUE_URL")
+    relay_dead_letter_queue_url: str = Field(
+        default="", validation_alias="RELAY_DEAD_LETTER_QUEUE_URL"
+    )
     allowed_origins_csv: str = Field(default="", validation_alias="ALLOWED_ORIGINS")
     aws_timeout_seconds: float = Field(default=2.0, validation_alias="AWS_TIMEOUT_SECONDS", gt=0)
 

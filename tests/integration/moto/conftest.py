@@ -15,6 +15,7 @@ from warehouse_devstack.queues import create_queues
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.access import Role
+from warehouse_inventory.observability import metrics
 from warehouse_inventory.services import token_service
 
 if TYPE_CHECKING:
@@ -89,3 +90,12 @@ def all_items(client: "DynamoDBClient") -> list[dict[str, Any]]:
     for page in client.get_paginator("scan").paginate(TableName="InventoryTable"):
         items += page["Items"]
     return items
+
+
+@pytest.fixture
+def metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The session disables metrics; Powertools reads the switch when it flushes. What earlier
+    tests added stays buffered while disabled (Powertools clears only what it prints): dropped."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    metrics.clear_metrics()
+    yield

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from tests.integration.moto.conftest import Api
+from tests.lambda_events import sqs_record
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.audit.movements import MovementMessage, movement_from_change
@@ -67,26 +68,6 @@ def stream_record(
     if old:
         change["OldImage"] = old
     return {"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
-
-
-def sqs_record(body: str) -> dict[str, Any]:
-    message_id = str(uuid.uuid4())
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"rh-{message_id}",
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": "1",
-            "SenderId": "x",
-            "ApproximateFirstReceiveTimestamp": "1",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:AuditQueue",
-        "awsRegion": "us-east-1",
-    }
 
 
 def movement(sku: str, version: int, quantity: int = 1) -> MovementMessage:

@@ -4,49 +4,11 @@ the functions, which its alarms and dashboard read: movements by type, insuffici
 rejections and idempotent replays. (AuditLag: tests/integration/moto/test_audit_pipeline.py's
 consumer path; its alarm and dashboard wiring: tests/unit/test_template_hardening.py.)"""
 
-import json
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
+from tests.emf_metrics import emitted, expected_dimensions, metric_values
 from tests.integration.moto.conftest import Api
 from warehouse_devstack.template import Template
-
-
-@pytest.fixture
-def metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The session disables metrics; Powertools reads the switch when it flushes."""
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
-    yield
-
-
-def emitted(output: str) -> list[dict[str, Any]]:
-    """Every EMF record printed: {"_aws": {...}, "<dimension>": ..., "<metric>": [values]}."""
-    records = []
-    for line in output.splitlines():
-        if line.startswith("{") and '"_aws"' in line:
-            records.append(json.loads(line))
-    return records
-
-
-def metric_values(records: list[dict[str, Any]], name: str) -> list[tuple[dict[str, str], Any]]:
-    """(dimensions, value) of every record that carries metric `name`."""
-    found = []
-    for record in records:
-        (directive,) = record["_aws"]["CloudWatchMetrics"]
-        if any(metric["Name"] == name for metric in directive["Metrics"]):
-            dimensions = {key: record[key] for group in directive["Dimensions"] for key in group}
-            found.append((dimensions | {"namespace": directive["Namespace"]}, record[name]))
-    return found
-
-
-def expected_dimensions(template: Template) -> dict[str, str]:
-    environment = template.function("PickFunction").environment
-    return {
-        "service": environment["POWERTOOLS_SERVICE_NAME"],
-        "namespace": environment["POWERTOOLS_METRICS_NAMESPACE"],
-    }
 
 
 def restock(api: Api, sku: str, quantity: int) -> None:

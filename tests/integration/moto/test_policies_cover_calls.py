@@ -1,4 +1,5 @@
-"""Every DynamoDB call a function really makes is allowed by its own Policies in template.yaml.
+"""Every DynamoDB and SQS call a function really makes is allowed by its own Policies in
+template.yaml.
 
 moto enforces no IAM, so a missing grant would pass every other test and fail only in AWS. Here
 each call is attributed to the function being invoked and checked against that function's grants.
@@ -15,9 +16,11 @@ import warehouse_devstack.apigateway
 import warehouse_devstack.lambda_authorizer
 from tests.iam_policies import Grant, allows, template_grants
 from tests.integration.moto.conftest import Api
+from tests.integration.moto.test_audit_pipeline import drain, stock_image, stream_record
+from tests.lambda_events import sqs_record
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
-from warehouse_inventory.aws_clients import dynamodb_client
+from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,7 +35,7 @@ TRANSACT_ACTIONS = {
 
 @dataclass
 class CallLog:
-    """(function, IAM action, resource) of every DynamoDB call, by the function that made it."""
+    """(function, IAM action, resource) of every AWS call, by the function that made it."""
 
     current: list[str] = field(default_factory=list)
     calls: set[tuple[str, str, str]] = field(default_factory=set)
@@ -40,6 +43,17 @@ class CallLog:
     def record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         function = self.current[-1] if self.current else "<test>"
         self.calls |= {(function, action, resource) for action, resource in needed(model, params)}
+
+    def record_sqs(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        function = self.current[-1] if self.current else "<test>"
+        self.calls.add((function, *sqs_needed(model, params)))
+
+    def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+        self.current.append(spec.logical_id)
+        try:
+            return invoke(spec, event)
+        finally:
+            self.current.pop()
 
 
 def needed(model: Any, params: dict[str, Any]) -> list[Grant]:
@@ -65,23 +79,23 @@ def needed(model: Any, params: dict[str, Any]) -> list[Grant]:
     return [(f"dynamodb:{operation}", params["TableName"] + index)]
 
 
+def sqs_needed(model: Any, params: dict[str, Any]) -> Grant:
+    """The IAM (action, resource) an SQS operation needs (a batch needs its single action)."""
+    action = model.name.removesuffix("Batch")
+    return f"sqs:{action}", str(params["QueueUrl"]).rsplit("/", 1)[1]
+
+
 @pytest.fixture(scope="module")
 def call_log(api: Api, monkeypatch_module: pytest.MonkeyPatch) -> Iterator[CallLog]:
     log = CallLog()
-
-    def tracking_invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
-        log.current.append(spec.logical_id)
-        try:
-            return invoke(spec, event)
-        finally:
-            log.current.pop()
-
     for module in [warehouse_devstack.apigateway, warehouse_devstack.lambda_authorizer]:
-        monkeypatch_module.setattr(module, "invoke", tracking_invoke)
-    events = dynamodb_client().meta.events
+        monkeypatch_module.setattr(module, "invoke", log.invoke)
+    events, sqs_events = dynamodb_client().meta.events, sqs_client().meta.events
     events.register("before-parameter-build.dynamodb", log.record)
+    sqs_events.register("before-parameter-build.sqs", log.record_sqs)
     yield log
     events.unregister("before-parameter-build.dynamodb", log.record)
+    sqs_events.unregister("before-parameter-build.sqs", log.record_sqs)
 
 
 @pytest.fixture(scope="module")
@@ -126,14 +140,38 @@ def exercise(api: Api) -> None:
     call(200, "GET", "/health", token=None)
 
 
+def exercise_the_audit_pipeline(call_log: CallLog, template: Template) -> None:
+    """The relay sends a movement and dead-letters a record that does not parse; the consumer
+    writes the movement."""
+    sku = "P" + uuid.uuid4().hex[:10].upper()
+    good = stream_record(1, "INSERT", stock_image(sku, 5, 1), None)
+    malformed = stream_record(2, "MODIFY", stock_image(sku, 4, 2), stock_image(sku, 5, 1))
+    del malformed["dynamodb"]["NewImage"]["last_movement"]
+    relay = call_log.invoke(
+        template.function("StreamRelayFunction"), {"Records": [good, malformed]}
+    )
+    assert relay == {"batchItemFailures": []}
+    (message,) = drain("AuditQueue")
+    consumer = call_log.invoke(
+        template.function("AuditConsumerFunction"), {"Records": [sqs_record(message["Body"])]}
+    )
+    assert consumer == {"batchItemFailures": []}
+
+
 def test_every_call_is_granted_to_the_function_that_makes_it(
     api: Api, call_log: CallLog, template: Template
 ) -> None:
     exercise(api)
+    exercise_the_audit_pipeline(call_log, template)
     grants = template_grants(template)
 
     functions = {function for function, _, _ in call_log.calls}
     assert {"AuthorizerFunction", "RestockFunction", "RevokeTokenFunction"} <= functions
+    assert {
+        ("StreamRelayFunction", "sqs:SendMessage", "AuditQueue"),
+        ("StreamRelayFunction", "sqs:SendMessage", "RelayDeadLetterQueue"),
+        ("AuditConsumerFunction", "dynamodb:PutItem", "AuditTable"),
+    } <= call_log.calls
     denied = sorted(
         (function, action, resource)
         for function, action, resource in call_log.calls
