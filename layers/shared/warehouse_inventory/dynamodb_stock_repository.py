@@ -43,26 +43,27 @@ RETRY_BASE_SECONDS = 0.05
 RETRY_SLOTS = 64
 
 
-def retry_slots(request_id: str) -> tuple[str, str]:
-    """The two attributes that remember this request on the record (see `_update_stock`): two
+def retry_slots(operation: str) -> tuple[str, str]:
+    """The two attributes that remember this operation on the record (see `_update_stock`): two
     different slots, from two parts of the id's hash."""
-    digest = hashlib.sha256(request_id.encode()).digest()
+    digest = hashlib.sha256(operation.encode()).digest()
     first = int.from_bytes(digest[:4]) % RETRY_SLOTS
     second = (first + 1 + int.from_bytes(digest[4:8]) % (RETRY_SLOTS - 1)) % RETRY_SLOTS
     return f"rq{first}", f"rq{second}"
 
 
-def not_a_retry(expression: Expression, request_id: str) -> str:
+def not_a_retry(expression: Expression, operation: str) -> str:
     """Neither slot holds the id: a resend of an applied write fails while either still does."""
     held = []
-    for slot in retry_slots(request_id):
-        name, value = expression.name(slot), expression.value(slot, request_id)
+    for slot in retry_slots(operation):
+        name, value = expression.name(slot), expression.value(slot, operation)
         held.append(f"(attribute_not_exists({name}) OR {name} <> {value})")
     return " AND ".join(held)
 
 
 def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
     fields = asdict(movement) | {
+        "operation_id": None,  # remembered by the retry slots, not part of the movement
         "type": str(movement.type),
         "occurred_at": movement.occurred_at.isoformat(),
     }
@@ -82,15 +83,15 @@ def stock_level(item: dict[str, Any]) -> StockLevel:
 
 def movement_expression(sku: str, location_code: str | None, movement: MovementMeta) -> Expression:
     """What every stock write sets besides the quantity: identity, index keys, version + 1, the
-    movement, and the request id in its retry slot (see `_update_stock`)."""
+    movement, and the operation id in its retry slots (see `_update_stock`)."""
     expression = Expression().set("sku", sku).set("updated_at", movement.occurred_at.isoformat())
     for name, value in keys.stock_index_attributes(sku, location_code).items():
         expression.set(name, value)
     if location_code:
         expression.set("location_code", location_code)
     expression.add("version", 1).set("last_movement", movement_attribute(movement))
-    for slot in retry_slots(movement.request_id):
-        expression.set(slot, movement.request_id)
+    for slot in retry_slots(movement.operation):
+        expression.set(slot, movement.operation)
     return expression
 
 
@@ -98,13 +99,13 @@ def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any
     """The record (as it is now) when the failed condition was the retry guard: our first
     attempt applied, so this retry must not."""
     item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
-    remembered = {item.get(slot, {}).get("S") for slot in retry_slots(movement.request_id)}
-    return item if movement.request_id in remembered else None
+    remembered = {item.get(slot, {}).get("S") for slot in retry_slots(movement.operation)}
+    return item if movement.operation in remembered else None
 
 
-def transaction_token(request_id: str) -> str:
+def transaction_token(operation: str) -> str:
     """ClientRequestToken (≤ 36 chars): a retry with the same token cannot apply twice."""
-    return hashlib.sha256(request_id.encode()).hexdigest()[:36]
+    return hashlib.sha256(operation.encode()).hexdigest()[:36]
 
 
 class DynamoDBInventoryRepository:
@@ -202,7 +203,7 @@ class DynamoDBInventoryRepository:
             ),
             self._transact_update(sku, destination, into, None),
         ]
-        self._transact(transaction, transaction_token(leaving.request_id), quantity)
+        self._transact(transaction, transaction_token(leaving.operation), quantity)
         return self._read_pair(sku, source, destination)
 
     def ensure_item(self, sku: str, now: datetime) -> None:
@@ -266,14 +267,15 @@ class DynamoDBInventoryRepository:
         """One UpdateItem of a stock record, guarded against SDK retries.
 
         boto3 retries timeouts and 5xx answers, after which the first attempt may have applied.
-        Each write stores its request id in two of 64 slots chosen by the id's hash, and is
+        Each write stores its operation id (the Lambda invocation's, so an SDK resend shares it)
+        in two of 64 slots chosen by the id's hash, and is
         conditional on neither holding it already: a resend of an applied write fails its
         condition instead of applying twice, even when other writes landed in between, unless
         they overwrote both slots (for one intervening write: 1 in 2,016, in the milliseconds of
         a retry; one slot was 1 in 64). A bounded set of slots keeps the record's size fixed,
         which a list of recent ids could not (DynamoDB cannot trim a list in the same update).
         """
-        guard = not_a_retry(expression, movement.request_id)
+        guard = not_a_retry(expression, movement.operation)
         guarded = f"({guard})" + (f" AND ({condition})" if condition else "")
         with aws_errors_as_domain_errors():
             response = self._client.update_item(

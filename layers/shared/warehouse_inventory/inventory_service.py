@@ -49,6 +49,7 @@ class InventoryService:
             type=kind,
             actor=meta.principal.name,
             request_id=meta.request_id,
+            operation_id=meta.operation,
             occurred_at=self._clock(),
             reason=reason,
             reference=reference,

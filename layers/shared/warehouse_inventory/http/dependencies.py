@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from warehouse_inventory import services
-from warehouse_inventory.http.context import principal_of
+from warehouse_inventory.http.context import invocation_id_of, principal_of
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.item_service import ItemService
 from warehouse_inventory.stock import RequestMeta
@@ -31,7 +31,11 @@ async def token_service() -> TokenService:
 
 
 async def request_meta(request: Request) -> RequestMeta:
-    return RequestMeta(principal=principal_of(request.scope), request_id=request.state.request_id)
+    return RequestMeta(
+        principal=principal_of(request.scope),
+        request_id=request.state.request_id,
+        operation_id=invocation_id_of(request.scope),
+    )
 
 
 InventoryServiceDep = Annotated[InventoryService, Depends(inventory_service)]
