@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from warehouse_inventory import services
-from warehouse_inventory.http.context import invocation_id_of, principal_of
+from warehouse_inventory.http.context import principal_of
+from warehouse_inventory.http.idempotency import IdempotencyKey, operation_id
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.item_service import ItemService
 from warehouse_inventory.stock import RequestMeta
@@ -30,11 +31,13 @@ async def token_service() -> TokenService:
     return services.token_service()
 
 
-async def request_meta(request: Request) -> RequestMeta:
+async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:
+    """The caller, the request id it sees, and the operation the stock write remembers."""
+    principal = principal_of(request.scope)
     return RequestMeta(
-        principal=principal_of(request.scope),
+        principal=principal,
         request_id=request.state.request_id,
-        operation_id=invocation_id_of(request.scope),
+        operation_id=operation_id(request, principal, idempotency_key),
     )
 
 

@@ -5,6 +5,8 @@ same key with another body is refused. Only successes are stored: Powertools del
 when the movement raises, so a failed request can be retried with the same key.
 """
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,8 +15,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
+from warehouse_inventory.http.context import invocation_id_of
 from warehouse_inventory.observability import metrics
 from warehouse_inventory.services import idempotency_store
+from warehouse_inventory.stock import Principal
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
@@ -25,6 +29,20 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"),
 ]
+
+
+def route_of(request: Request) -> str:
+    return f"{request.method} {request.scope['route'].path}"
+
+
+def operation_id(request: Request, principal: Principal, key: str | None) -> str:
+    """The identity the stock write remembers (docs/idempotency.md): with a key, the same for
+    every request of this caller with this key on this route, so a retry after an uncertain
+    outcome is refused by the write itself; without one, the Lambda invocation's."""
+    if key is None:
+        return invocation_id_of(request.scope)
+    scope = json.dumps([principal.token_id or principal.name, route_of(request), key])
+    return "key:" + hashlib.sha256(scope.encode()).hexdigest()
 
 
 def _mark_replay(response: Any, idempotent_data: "DataRecord") -> Any:
@@ -67,8 +85,7 @@ def movement_response(
     def execute(movement: dict[str, Any]) -> dict[str, Any]:
         return {"status": status, "body": run().model_dump(mode="json")}
 
-    route = f"{request.method} {request.scope['route'].path}"
-    payload = {"route": route, "key": key, "body": body.model_dump(mode="json")}
+    payload = {"route": route_of(request), "key": key, "body": body.model_dump(mode="json")}
     try:
         outcome = execute(movement=payload)
     except IdempotencyValidationError as exc:
