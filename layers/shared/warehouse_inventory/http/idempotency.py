@@ -1,8 +1,11 @@
 """`Idempotency-Key` on movement routes, with Powertools' idempotency utility.
 
-The record's key is the route plus the client's key; the body is validated by its hash, so the
-same key with another body is refused. Only successes are stored: Powertools deletes the record
-when the movement raises, so a failed request can be retried with the same key.
+The record's key is the operation id: the caller's token, the route and the client's key, so a
+key belongs to its caller. The body and the `If-Match` header are validated by their hash, so
+the same key with another body or precondition is refused. Only successes are stored:
+Powertools deletes the record when the movement raises, so a failed request can be retried with
+the same key (and the stock write refuses it if the failure came after the write: see
+docs/idempotency.md).
 """
 
 import hashlib
@@ -15,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
-from warehouse_inventory.http.context import invocation_id_of
+from warehouse_inventory.http.context import invocation_id_of, principal_of
 from warehouse_inventory.observability import metrics
 from warehouse_inventory.services import idempotency_store
 from warehouse_inventory.stock import Principal
@@ -57,8 +60,9 @@ def movement_response(
     body: BaseModel,
     status: int,
     run: Callable[[], BaseModel],
+    if_match: str | None = None,
 ) -> JSONResponse:
-    """Run the movement once per (route, key): a replay answers the first status and body."""
+    """Run the movement once per operation: a replay answers the first status and body."""
     if key is None:
         return JSONResponse(run().model_dump(mode="json"), status_code=status)
     # Imported on the first request with a key: requests without one never load the utility.
@@ -70,8 +74,8 @@ def movement_response(
     )
 
     config = IdempotencyConfig(
-        event_key_jmespath="[route, key]",
-        payload_validation_jmespath="body",
+        event_key_jmespath="operation",
+        payload_validation_jmespath="[body, if_match]",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=KEY_LIFETIME_SECONDS,
         response_hook=_mark_replay,
@@ -85,11 +89,17 @@ def movement_response(
     def execute(movement: dict[str, Any]) -> dict[str, Any]:
         return {"status": status, "body": run().model_dump(mode="json")}
 
-    payload = {"route": route_of(request), "key": key, "body": body.model_dump(mode="json")}
+    payload = {
+        "operation": operation_id(request, principal_of(request.scope), key),
+        "body": body.model_dump(mode="json"),
+        "if_match": if_match,
+    }
     try:
         outcome = execute(movement=payload)
     except IdempotencyValidationError as exc:
-        raise IdempotencyKeyReused("This Idempotency-Key was used with another body.") from exc
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with another body or If-Match."
+        ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise RequestInProgress("A request with this Idempotency-Key is in progress.") from exc
     except IdempotencyPersistenceLayerError as exc:

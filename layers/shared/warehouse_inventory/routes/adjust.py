@@ -27,4 +27,4 @@ async def adjust(
         level = InventoryOut.of(adjustment.level).model_dump()
         return AdjustOut(**level, delta=adjustment.delta)
 
-    return movement_response(request, idempotency_key, body, 200, run)
+    return movement_response(request, idempotency_key, body, 200, run, if_match)
