@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Header, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
 from warehouse_inventory.http.context import invocation_id_of, principal_of
-from warehouse_inventory.observability import metrics
+from warehouse_inventory.observability import best_effort, log_failure, metrics
 from warehouse_inventory.services import idempotency_store
 from warehouse_inventory.stock import Principal
 
@@ -48,23 +47,30 @@ def operation_id(request: Request, principal: Principal, key: str | None) -> str
     return "key:" + hashlib.sha256(scope.encode()).hexdigest()
 
 
+Outcome = dict[str, Any]
+"""What a movement answers: {"status": int, "body": JSON}."""
+
+
 def _mark_replay(response: Any, idempotent_data: "DataRecord") -> Any:
     """Powertools calls this only when it answers from a stored record."""
-    metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
+    with best_effort("replay metric"):
+        metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
     return dict(response) | {"replayed": True}
 
 
-def movement_response(
+def once_per_operation(
     request: Request,
-    key: str | None,
+    key: str,
     body: BaseModel,
-    status: int,
-    run: Callable[[], BaseModel],
-    if_match: str | None = None,
-) -> JSONResponse:
-    """Run the movement once per operation: a replay answers the first status and body."""
-    if key is None:
-        return JSONResponse(run().model_dump(mode="json"), status_code=status)
+    if_match: str | None,
+    execute: Callable[[], Outcome],
+) -> tuple[Outcome, bool]:
+    """Run `execute` once per operation: a repeat answers the stored outcome (replayed: True).
+
+    If only saving the outcome fails, the movement stands and the client gets its outcome; the
+    key's record stays in progress until it expires, and a repeat after that runs again, which
+    the stock write refuses (docs/idempotency.md).
+    """
     # Imported on the first request with a key: requests without one never load the utility.
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -82,12 +88,14 @@ def movement_response(
     )
     if context := request.scope.get("aws.context"):
         config.register_lambda_context(context)  # an interrupted run frees its key in time
+    produced: list[Outcome] = []
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="movement", config=config, persistence_store=idempotency_store()
     )
-    def execute(movement: dict[str, Any]) -> dict[str, Any]:
-        return {"status": status, "body": run().model_dump(mode="json")}
+    def execute_once(movement: dict[str, Any]) -> Outcome:
+        produced.append(execute())
+        return produced[-1]
 
     payload = {
         "operation": operation_id(request, principal_of(request.scope), key),
@@ -95,7 +103,7 @@ def movement_response(
         "if_match": if_match,
     }
     try:
-        outcome = execute(movement=payload)
+        outcome: Outcome = execute_once(movement=payload)
     except IdempotencyValidationError as exc:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was used with another body or If-Match."
@@ -103,6 +111,8 @@ def movement_response(
     except IdempotencyAlreadyInProgressError as exc:
         raise RequestInProgress("A request with this Idempotency-Key is in progress.") from exc
     except IdempotencyPersistenceLayerError as exc:
-        raise ServiceUnavailable("The idempotency store is unavailable.") from exc
-    headers = {"Idempotent-Replayed": "true"} if outcome.get("replayed") else None
-    return JSONResponse(outcome["body"], status_code=outcome["status"], headers=headers)
+        if not produced:
+            raise ServiceUnavailable("The idempotency store is unavailable.") from exc
+        log_failure("saving the key's response")
+        return produced[-1], False
+    return outcome, bool(outcome.pop("replayed", False))
