@@ -195,8 +195,9 @@ class DynamoDBInventoryRepository:
     def ensure_item(self, sku: str, now: datetime) -> None:
         """Every attribute is `if_not_exists`, so an existing item keeps its master data.
 
-        `stock_records` counts the stock records created for the SKU: a DELETE of the item is
-        conditional on it, so a location created meanwhile cancels the delete (409).
+        `stock_records` counts the restocks and adjusts of the SKU (each ensures its item after
+        its stock write): a DELETE of the item is conditional on it, so one that lands meanwhile
+        cancels the delete (409), or, landing after it, creates the item again.
         """
         expression = Expression().add("stock_records", 1)
         defaults = {"sku": sku, "name": sku, "unit": "each", "reorder_point": 0, "version": 1}

@@ -85,7 +85,8 @@ def item_events(local: LocalDynamo, sku: str) -> list[str]:
 def test_restock_of_a_seen_empty_record_cancels_the_delete(
     local_dynamo: LocalDynamo, parties: Parties
 ) -> None:
-    """(a) The restock bumps the version the delete's ConditionCheck expects: 409, item kept."""
+    """(a) The restock's ensure-item step bumps the item's counter the delete is conditional on:
+    409, item kept (its master data unchanged)."""
     sku = fresh_sku()
     emptied(parties.service, sku, A)
     item_before = get_record(local_dynamo, keys.item_key(sku))
@@ -95,10 +96,13 @@ def test_restock_of_a_seen_empty_record_cancels_the_delete(
     with pytest.raises(Conflict):
         parties.items.delete_item(sku)
 
-    assert get_record(local_dynamo, keys.item_key(sku)) == item_before
+    item_after = get_record(local_dynamo, keys.item_key(sku))
+    assert item_before is not None and item_after is not None
+    assert item_after | {"stock_records": 0} == item_before | {"stock_records": 0}
+    assert item_after["stock_records"] == item_before["stock_records"] + 1
     stock = get_record(local_dynamo, keys.stock_key(sku, A))
     assert stock is not None and (stock["quantity"], stock["version"]) == (4, 3)
-    assert item_events(local_dynamo, sku) == ["INSERT"]
+    assert item_events(local_dynamo, sku) == ["INSERT", "MODIFY"]
 
 
 def test_restock_creating_a_location_midway_recreates_the_item_after_the_delete(
