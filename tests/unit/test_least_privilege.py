@@ -47,7 +47,6 @@ EXPECTED: dict[str, set[Grant]] = {
     "ListItemsFunction": {("dynamodb:Query", f"{INVENTORY}/index/by_type")},
     "DeleteItemFunction": {
         ("dynamodb:Query", INVENTORY),
-        ("dynamodb:ConditionCheckItem", INVENTORY),
         ("dynamodb:DeleteItem", INVENTORY),
     },
     "CreateTokenFunction": {("dynamodb:PutItem", TOKENS)},

@@ -22,6 +22,9 @@ LocationCode = Annotated[
 Reference = Annotated[str, StringConstraints(max_length=100)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
+MAX_VERSION = 2**53 - 1
+"""The largest version a client may send: exact in JavaScript, far inside DynamoDB's 38 digits."""
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 
 class RequestModel(BaseModel):
@@ -71,7 +74,7 @@ class AdjustIn(RequestModel):
     location_code: LocationCode | None = None
     counted_quantity: Annotated[int, Field(ge=0, le=1_000_000_000)]
     reason: Annotated[AdjustReason, Field(strict=False)]  # JSON carries the enum's string value
-    expected_version: Annotated[int, Field(ge=1)] | None = None
+    expected_version: Version | None = None
 
 
 class InventoryOut(BaseModel):

@@ -15,7 +15,7 @@ from tests.integration.dynamodb_local.test_projections import (
     stock_records,
     universe,
 )
-from warehouse_inventory.errors import NotFound
+from warehouse_inventory.errors import Conflict, NotFound
 from warehouse_inventory.items import ItemFields
 from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn
 from warehouse_inventory.projection_rebuild import rebuild
@@ -121,3 +121,23 @@ def test_a_lagging_projector_never_gives_a_recreated_item_a_wrong_total(
 
     assert low_after_pick == {sku: (0, 10)}
     assert reported(world) == ({sku: (3, 10)}, {location: (1, 3)})
+
+
+@pytest.mark.parametrize("records", [100, 130])
+def test_a_delete_does_not_depend_on_how_many_stock_records_the_sku_has(
+    local_dynamo: LocalDynamo, records: int
+) -> None:
+    """A transaction holds 100 actions at most: the delete must not take one per record."""
+    (sku,) = universe(skus=1, locations=0).skus
+    locations = [f"BIN-{n:03d}" for n in range(records)]
+    for location in locations:
+        restock(sku, location, 1)
+        pick(sku, location, 1)
+    restock(sku, locations[-1], 1)
+
+    with pytest.raises(Conflict):
+        item_service().delete(sku)  # one location still holds stock
+    pick(sku, locations[-1], 1)
+    item_service().delete(sku)
+
+    assert item(sku) is None
