@@ -68,7 +68,14 @@ class ProjectionRepository:
         self._table = table_name
 
     def apply(self, change: StockChange) -> bool:
-        """Take one stock change in; False when it was already taken in (or is older)."""
+        """Take one stock change in, then refresh the item; False when the change was already
+        taken in (or is older). The refresh runs either way: a delivery whose transaction
+        committed but whose refresh failed is delivered again, and must finish the job."""
+        taken_in = self._take_in(change)
+        self.refresh_item(change.sku)
+        return taken_in
+
+    def _take_in(self, change: StockChange) -> bool:
         for _ in range(ATTEMPTS):
             marked = self._marker(change)
             if change.version <= marked["version"]:
@@ -79,7 +86,6 @@ class ProjectionRepository:
                 if error_code(exc) == "TransactionCanceledException":
                     continue  # another projector moved the marker meanwhile: read again
                 raise
-            self.refresh_item(change.sku)
             return True
         raise Conflict(f"Projections of {change.sku} are busy; the stream will retry.")
 

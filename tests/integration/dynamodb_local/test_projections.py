@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
 from warehouse_devstack.streams import read_stream
@@ -314,3 +315,42 @@ def test_a_refresh_that_read_older_markers_does_not_overwrite_a_newer_total(
         )["Item"]
     )
     assert (item["total_quantity"], item["projected_versions"]) == (2, 2)
+
+
+class RefreshFailsOnce(ProjectionRepository):
+    """The real repository whose first item refresh fails, after the projection committed."""
+
+    def __init__(self) -> None:
+        real = projection_repository()
+        super().__init__(real._client, real._table)
+        self.failed = False
+
+    def refresh_item(self, sku: str) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise WarehouseError("injected refresh failure")
+        return super().refresh_item(sku)
+
+
+def test_a_redelivered_change_refreshes_the_item_its_first_delivery_failed_to(
+    local_dynamo: LocalDynamo,
+) -> None:
+    """The marker and summary committed, the refresh of the item's total and low-stock flag
+    failed: the stream delivers the record again, its marker is current, and the refresh must
+    still run, or the item stays in the low-stock report for good."""
+    world = universe(skus=1, locations=1)
+    (sku,), (location,) = world.skus, world.locations
+    item_service().put(sku, ItemFields("Widget", None, "each", 3), None)  # low: 0 <= 3
+    inventory_service().restock(
+        RestockIn(sku=sku, quantity=5, location_code=location), RequestMeta(ANONYMOUS, "r-5")
+    )
+    records = stock_records(local_dynamo, world)
+    repository = RefreshFailsOnce()
+
+    with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
+        project({"Records": records}, None, repository)
+    assert reported(world) == ({sku: (0, 3)}, {location: (1, 5)})  # summary moved, item not
+    redelivered = project({"Records": records}, None, repository)
+
+    assert redelivered == {"batchItemFailures": []}
+    assert reported(world) == ({}, {location: (1, 5)})
