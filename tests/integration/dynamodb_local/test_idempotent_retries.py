@@ -172,6 +172,38 @@ def test_a_retry_after_a_503_whose_write_landed_is_refused_by_the_write(
     assert_answered_once(movement, retry, local_dynamo, meanwhile)
 
 
+@pytest.fixture
+def transaction_errors() -> Iterator[list[str]]:
+    """The error codes DynamoDB answers the handlers' TransactWriteItems with, in order."""
+    codes: list[str] = []
+
+    def record(parsed: dict[str, Any], **_: Any) -> None:
+        if "Error" in parsed:
+            codes.append(parsed["Error"].get("Code", ""))
+
+    client = dynamodb_client()
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", record)
+    yield codes
+    client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", record)
+
+
+def test_a_transfer_retry_within_10_minutes_is_recognised_by_its_token(
+    api: Api, local_dynamo: LocalDynamo, transaction_errors: list[str]
+) -> None:
+    """Same ClientRequestToken, other parameters (timestamps, request id): DynamoDB answers
+    IdempotentParameterMismatch, which means the transfer applied."""
+    movement = stocked(api, "transfer")
+    faults = [reach_then(INTERNAL_ERROR), THROTTLED, THROTTLED]
+    Injector.on(dynamodb_client(), "TransactWriteItems", *faults)
+
+    assert movement.send().status == 503
+    transaction_errors.clear()
+    retry = movement.send()
+
+    assert transaction_errors == ["IdempotentParameterMismatchException"]
+    assert_answered_once(movement, retry, local_dynamo, meanwhile=0)
+
+
 def expire_in_progress_records(local: LocalDynamo) -> None:
     """What the passing of the killed invocation's remaining time does to its key's record."""
     table = get_settings().idempotency_table_name
@@ -222,15 +254,20 @@ def forgetful_transactions() -> Iterator[None]:
 
 
 def test_a_transfer_retry_after_its_token_expired_is_refused_by_the_retry_slots(
-    api: Api, local_dynamo: LocalDynamo, forgetful_transactions: None
+    api: Api,
+    local_dynamo: LocalDynamo,
+    forgetful_transactions: None,
+    transaction_errors: list[str],
 ) -> None:
     movement = stocked(api, "transfer")
     faults = [reach_then(INTERNAL_ERROR), THROTTLED, THROTTLED]
     Injector.on(dynamodb_client(), "TransactWriteItems", *faults)
 
     assert movement.send().status == 503
+    transaction_errors.clear()
     retry = movement.send()
 
+    assert transaction_errors == ["TransactionCanceledException"]  # the guard's condition
     assert_answered_once(movement, retry, local_dynamo, meanwhile=0)
 
 
