@@ -8,7 +8,7 @@ from tests.unit.fakes import FakeInventoryRepository
 from warehouse_inventory.cursor import CursorCodec
 from warehouse_inventory.errors import InvalidCursor, NotFound
 from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import RestockIn
+from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn
 from warehouse_inventory.stock import ANONYMOUS, MovementType, Principal, RequestMeta
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -57,14 +57,21 @@ def test_anonymous_caller_is_recorded_as_anonymous(
     assert repository.movements[0][1].actor == "anonymous"
 
 
-def test_first_restock_of_a_record_ensures_the_item_once(
+def test_every_restock_and_adjust_ensures_the_item_and_pick_does_not(
     service: InventoryService, repository: FakeInventoryRepository
 ) -> None:
+    """The item may have been deleted while the stock was zero: any restock or adjust after
+    that creates it again at once, whichever record it touches."""
     service.restock(restock(location="A-1"), META)
     service.restock(restock(location="A-1"), META)
-    assert repository.ensure_item_calls == 1
-    service.restock(restock(location="B-2"), META)
     assert repository.ensure_item_calls == 2
+    service.pick(PickIn(sku="ABC", quantity=1, location_code="A-1"), META)
+    assert repository.ensure_item_calls == 2
+    count = AdjustIn(
+        sku="ABC", location_code="A-1", counted_quantity=4, reason=AdjustReason.CYCLE_COUNT
+    )
+    service.adjust(count, META)
+    assert repository.ensure_item_calls == 3
     assert set(repository.items) == {"ABC"}
 
 

@@ -10,7 +10,6 @@ from warehouse_inventory.dynamodb_support import (
     Expression,
     PageKey,
     aws_errors_as_domain_errors,
-    error_code,
     from_item,
     is_condition_failure,
     query_all,
@@ -94,11 +93,12 @@ class DynamoDBItemRepository:
         return ItemPage(items=[item_of(record) for record in page.items], next_key=page.next_key)
 
     def delete_item(self, sku: str) -> None:
-        """One transaction: delete the item only if nothing moved since the read.
-
-        Condition checks on every stock record seen (same version) catch a movement on a known
-        location; the item's `stock_records` counter, which the first write of every new stock
-        record bumps, catches a location created meanwhile. Either cancels the delete (409).
+        """Read the SKU's partition, refuse while any stock remains, then delete the item only
+        if its `stock_records` counter is still what was read: every restock and adjust bumps
+        it after its stock write (`ensure_item`), so one that landed meanwhile cancels the
+        delete (409), and one whose stock write lands in between but whose ensure-item step
+        comes after the delete creates the item again. One read and one write, however many
+        stock records the SKU has (a transaction of one check per record would stop at 100).
         """
         query = {
             "TableName": self._table,
@@ -107,36 +107,30 @@ class DynamoDBItemRepository:
             "ConsistentRead": True,
         }
         records = list(query_all(self._client, query))
-        stock = [r for r in records if r["sk"]["S"].startswith(keys.STOCK_SK_PREFIX)]
         item = next((r for r in records if r["sk"]["S"] == keys.ITEM_SK), None)
         if item is None:
             raise NotFound(f"Item {sku} does not exist.")
+        stock = [r for r in records if r["sk"]["S"].startswith(keys.STOCK_SK_PREFIX)]
         if any(int(from_item(r)["quantity"]) != 0 for r in stock):
             raise Conflict(f"Item {sku} still has stock; pick or adjust it to zero first.")
-        checks = [self._still_empty(record) for record in stock]
-        delete = {"Delete": {"TableName": self._table, "Key": keys.item_key(sku)}}
+        unchanged: dict[str, Any] = {"ConditionExpression": "stock_records = :seen"}
         if "stock_records" in item:
-            delete["Delete"] |= {
-                "ConditionExpression": "stock_records = :seen",
-                "ExpressionAttributeValues": {":seen": item["stock_records"]},
-            }
+            unchanged["ExpressionAttributeValues"] = {":seen": item["stock_records"]}
         else:
-            delete["Delete"]["ConditionExpression"] = "attribute_not_exists(stock_records)"
+            unchanged["ConditionExpression"] = (
+                "attribute_exists(pk) AND attribute_not_exists(stock_records)"
+            )
         try:
             with aws_errors_as_domain_errors():
-                self._client.transact_write_items(TransactItems=[*checks, delete])  # type: ignore[list-item]
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key=keys.item_key(sku),
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    **unchanged,
+                )
         except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                raise Conflict(f"Stock of {sku} changed meanwhile; retry the delete.") from exc
-            raise
-
-    def _still_empty(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "ConditionCheck": {
-                "TableName": self._table,
-                "Key": {"pk": record["pk"], "sk": record["sk"]},
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": {":version": record["version"]},
-            }
-        }
+            if not is_condition_failure(exc):
+                raise
+            if not exc.response.get("Item"):
+                raise NotFound(f"Item {sku} does not exist.") from exc
+            raise Conflict(f"Stock of {sku} changed meanwhile; retry the delete.") from exc

@@ -7,8 +7,10 @@
 | marker | SKU#<sku>  | PROJ#<loc>      | -                  | -                    |
 | summary| LOCATION#<loc> | SUMMARY     | LOCATION / <loc>   | -                    |
 
-Items also carry the projections `total_quantity` and, only while low on stock, `low_pk`/`low_sk`
-(the sparse `low_stock` index). Markers make the projections idempotent (see projections.py).
+Items also carry the projections `total_quantity` (with `projected_versions`) and, only while
+low on stock, `low_pk`/`low_sk` (the sparse `low_stock` index), and `stock_records`, which
+every restock and adjust bumps (the delete is conditional on it). Markers make the projections
+idempotent (see projections.py).
 
 `<loc>` is empty for unassigned stock, which is then absent from the sparse by_location index.
 """
@@ -17,6 +19,8 @@ from typing import Any
 
 ITEM_SK = "ITEM"
 PROJECTION_SK_PREFIX = "PROJ#"
+PROJECTION_SK_END = "PROJ$"
+"""Above every marker's sort key ("$" follows "#"), below every stock record's."""
 LOCATION_TYPE = "LOCATION"
 LOW_STOCK_INDEX = "low_stock"
 LOW_STOCK = "LOW"

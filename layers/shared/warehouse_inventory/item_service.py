@@ -24,18 +24,18 @@ class ItemService:
         self,
         repository: ItemRepository,
         cursors: CursorCodec,
-        refresh_low_stock: Callable[[str], None] = lambda sku: None,
+        refresh_item: Callable[[str], object] = lambda sku: None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
         self._cursors = cursors
-        self._refresh_low_stock = refresh_low_stock
+        self._refresh_item = refresh_item
         self._clock = clock
 
     def put(self, sku: str, fields: ItemFields, expected_version: int | None) -> Item:
         """A new reorder point can move the SKU in or out of the low-stock report at once."""
         item = self._repository.put_item(sku, fields, self._clock(), expected_version)
-        self._refresh_low_stock(sku)
+        self._refresh_item(sku)
         return item
 
     def get(self, sku: str) -> Item:

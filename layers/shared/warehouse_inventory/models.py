@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from warehouse_inventory.access import Role
 from warehouse_inventory.audit.movements import Movement
 from warehouse_inventory.items import Item, ItemFields
+from warehouse_inventory.repository import Adjustment
 from warehouse_inventory.stock import StockLevel
 from warehouse_inventory.tokens import ApiToken
 
@@ -66,6 +67,9 @@ LocationCode = Annotated[
 Reference = Annotated[Text, StringConstraints(max_length=100)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
+MAX_VERSION = 2**53 - 1
+"""The largest version a client may send: exact in JavaScript, far inside DynamoDB's 38 digits."""
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 
 class RequestModel(BaseModel):
@@ -115,7 +119,7 @@ class AdjustIn(RequestModel):
     location_code: LocationCode | None = None
     counted_quantity: Annotated[int, Field(ge=0, le=1_000_000_000)]
     reason: Annotated[AdjustReason, Field(strict=False)]  # JSON carries the enum's string value
-    expected_version: Annotated[int, Field(ge=1)] | None = None
+    expected_version: Version | None = None
 
 
 class InventoryOut(BaseModel):
@@ -141,10 +145,19 @@ class InventoryOut(BaseModel):
 class AdjustOut(InventoryOut):
     delta: int = Field(description="counted_quantity minus the quantity it replaced")
 
+    @classmethod
+    def of_adjustment(cls, adjustment: Adjustment) -> "AdjustOut":
+        return cls(**InventoryOut.of(adjustment.level).model_dump(), delta=adjustment.delta)
+
 
 class TransferOut(BaseModel):
     source: InventoryOut
     destination: InventoryOut
+
+    @classmethod
+    def of_levels(cls, levels: tuple[StockLevel, StockLevel]) -> "TransferOut":
+        source, destination = levels
+        return cls(source=InventoryOut.of(source), destination=InventoryOut.of(destination))
 
 
 class SkuStockOut(BaseModel):

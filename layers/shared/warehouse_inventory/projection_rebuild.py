@@ -3,7 +3,9 @@
 Not a request path: it Scans the table (the one place that does). It writes only what differs
 from the recomputed state, so running it on correct data changes nothing. Run it while the
 projector is paused or traffic is low: a stock change projected during the rebuild is taken in
-again by the next run.
+again by the next run. Markers and location summaries are rewritten here; every existing item's
+total and low-stock keys are then refreshed from the markers, as the projector does. No item is
+created: stock of a deleted item counts in its location's summary only.
 """
 
 from collections import defaultdict
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.dynamodb_support import Expression, from_item
-from warehouse_inventory.projections import ProjectionRepository, item_defaults
+from warehouse_inventory.projections import ProjectionRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -23,7 +25,7 @@ class Projections:
     """The projection values, as found in the table or as recomputed from stock."""
 
     markers: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    items: set[str] = field(default_factory=set)
     summaries: dict[str, tuple[int, int]] = field(default_factory=dict)  # sku_count, total
 
 
@@ -55,7 +57,6 @@ def split(records: list[dict[str, Any]]) -> tuple[Projections, Projections]:
         if sk.startswith(keys.STOCK_SK_PREFIX):
             location, quantity = sk.removeprefix(keys.STOCK_SK_PREFIX), int(record["quantity"])
             expected.markers[(record["sku"], location)] = (quantity, int(record["version"]))
-            expected.totals[record["sku"]] += quantity
             per_location[location][0] += int(quantity > 0)
             per_location[location][1] += quantity
         elif sk.startswith(keys.PROJECTION_SK_PREFIX):
@@ -65,9 +66,7 @@ def split(records: list[dict[str, Any]]) -> tuple[Projections, Projections]:
                 int(record["version"]),
             )
         elif sk == keys.ITEM_SK:
-            sku = record["pk"].removeprefix("SKU#")
-            current.totals[sku] = int(record.get("total_quantity", 0))
-            expected.totals.setdefault(sku, 0)
+            current.items.add(record["pk"].removeprefix("SKU#"))
         elif sk == "SUMMARY":
             location = record["pk"].removeprefix("LOCATION#")
             current.summaries[location] = (
@@ -84,19 +83,15 @@ def rebuild(client: "DynamoDBClient", table: str) -> RebuildReport:
     expected, current = split(scan(client, table))
     writer = _Writer(client, table)
     markers = [k for k, v in expected.markers.items() if current.markers.get(k) != v]
-    totals = [sku for sku, v in expected.totals.items() if current.totals.get(sku) != v]
     summaries = [k for k, v in expected.summaries.items() if current.summaries.get(k) != v]
     for sku, location in markers:
         quantity, version = expected.markers[(sku, location)]
         writer.marker(sku, location, quantity, version)
-    for sku in totals:
-        writer.total(sku, expected.totals[sku])
     for location in summaries:
         writer.summary(location, *expected.summaries[location])
     projections = ProjectionRepository(client, table)
-    for sku in expected.totals:
-        projections.refresh_low_stock(sku)
-    return RebuildReport(len(markers), len(totals), len(summaries))
+    items = sum(projections.refresh_item(sku) for sku in sorted(current.items))
+    return RebuildReport(len(markers), items, len(summaries))
 
 
 class _Writer:
@@ -114,10 +109,6 @@ class _Writer:
     def marker(self, sku: str, location: str, quantity: int, version: int) -> None:
         expression = Expression().set("sku", sku).set("quantity", quantity).set("version", version)
         self._update(keys.projection_marker_key(sku, location or None), expression)
-
-    def total(self, sku: str, total: int) -> None:
-        """The total, and, like the projector, the item's defaults when stock has no item."""
-        self._update(keys.item_key(sku), item_defaults(sku).set("total_quantity", total))
 
     def summary(self, location: str, sku_count: int, total: int) -> None:
         expression = Expression().set("sku_count", sku_count).set("total_quantity", total)

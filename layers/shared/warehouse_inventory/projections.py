@@ -3,14 +3,18 @@ location `sku_count`/`total_quantity` summaries, and the sparse low-stock index.
 
 Correct under redelivery and out-of-order delivery: a marker per (sku, location) holds the last
 {quantity, version} the projections took in. A change applies only if its version is newer, and
-its effect is computed against the marker (new quantity - marked quantity), not the stream's old
-image, so a skipped or reordered change cannot be lost or counted twice. The marker, the item
-total and the location summary move together in one transaction, conditional on the marker
-being what was read (a concurrent projector retries).
+its effect on the location summary is computed against the marker (new quantity - marked
+quantity), not the stream's old image, so a skipped or reordered change cannot be lost or
+counted twice. The marker and the location summary move together in one transaction,
+conditional on the marker being what was read (a concurrent projector retries).
+
+The item is master data: a projection never creates it (a deleted item stays deleted). Its
+total is not added to but recomputed from the SKU's markers by `refresh_item` after every
+change (and on redelivery, and when its reorder point changes), so an item deleted and created
+again while the projector lags still converges to the stock's total.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -24,7 +28,6 @@ from warehouse_inventory.dynamodb_support import (
     query_all,
 )
 from warehouse_inventory.errors import Conflict
-from warehouse_inventory.stock import utc_now
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -55,18 +58,6 @@ class LocationLine:
     total_quantity: int
 
 
-def item_defaults(sku: str, now: datetime | None = None) -> Expression:
-    """An update that also creates the item, as ensure_item would, when stock has none yet."""
-    stamp = (now or utc_now()).isoformat()
-    expression = Expression()
-    defaults: dict[str, str | int] = {"sku": sku, "name": sku, "unit": "each", "reorder_point": 0}
-    for name, default in (
-        defaults | {"version": 1, "created_at": stamp, "updated_at": stamp}
-    ).items():
-        expression.set_if_absent(name, default)
-    return expression.set("type_pk", keys.ITEM_TYPE).set("type_sk", sku)
-
-
 def is_low(total: int, reorder_point: int) -> bool:
     return reorder_point > 0 and total <= reorder_point
 
@@ -76,39 +67,49 @@ class ProjectionRepository:
         self._client = client
         self._table = table_name
 
-    def apply(self, change: StockChange, now: datetime) -> bool:
-        """Take one stock change in; False when it was already taken in (or is older)."""
+    def apply(self, change: StockChange) -> bool:
+        """Take one stock change in, then refresh the item; False when the change was already
+        taken in (or is older). The refresh runs either way: a delivery whose transaction
+        committed but whose refresh failed is delivered again, and must finish the job."""
+        taken_in = self._take_in(change)
+        self.refresh_item(change.sku)
+        return taken_in
+
+    def _take_in(self, change: StockChange) -> bool:
         for _ in range(ATTEMPTS):
             marked = self._marker(change)
             if change.version <= marked["version"]:
                 return False
             try:
-                self._transact(change, marked, now)
+                self._transact(change, marked)
             except ClientError as exc:
                 if error_code(exc) == "TransactionCanceledException":
                     continue  # another projector moved the marker meanwhile: read again
                 raise
-            self.refresh_low_stock(change.sku)
             return True
         raise Conflict(f"Projections of {change.sku} are busy; the stream will retry.")
 
-    def refresh_low_stock(self, sku: str) -> None:
-        """Set or clear the item's low-stock index keys from its current total and reorder
-        point, conditional on both still being what was read."""
+    def refresh_item(self, sku: str) -> bool:
+        """Set the item's total (the sum of its markers) and low-stock index keys, if the item
+        exists; True when something changed. Idempotent, so safe to run any number of times.
+
+        The write is conditional on the reorder point it read and on a newer or equal
+        `projected_versions` (the sum of the markers' versions, which only grows): a refresh
+        that read older markers cannot overwrite a newer one's total. Either condition failing
+        means read again."""
         for _ in range(ATTEMPTS):
-            with aws_errors_as_domain_errors():
-                response = self._client.get_item(
-                    TableName=self._table, Key=keys.item_key(sku), ConsistentRead=True
-                )
-            if "Item" not in response:
-                return
-            item = from_item(dict(response["Item"]))
-            total, point = int(item.get("total_quantity", 0)), int(item.get("reorder_point", 0))
-            if is_low(total, point) == ("low_pk" in item):
-                return
-            if self._set_low_flag(sku, total, point, is_low(total, point)):
-                return
-        raise Conflict(f"The low-stock flag of {sku} is busy; retry.")
+            item, markers = self._item_and_markers(sku)
+            if item is None:
+                return False
+            total = sum(quantity for quantity, _ in markers)
+            seen = sum(version for _, version in markers)
+            point = int(item.get("reorder_point", 0))
+            current = (item.get("total_quantity"), item.get("projected_versions"), "low_pk" in item)
+            if current == (total, seen, is_low(total, point)):
+                return False
+            if self._set_item_projection(sku, total, seen, point):
+                return True
+        raise Conflict(f"The projections of item {sku} are busy; retry.")
 
     def low_stock(self) -> list[LowStockLine]:
         query = {
@@ -159,7 +160,7 @@ class ProjectionRepository:
             "version": int(marker.get("version", 0)),
         }
 
-    def _transact(self, change: StockChange, marked: dict[str, int], now: datetime) -> None:
+    def _transact(self, change: StockChange, marked: dict[str, int]) -> None:
         delta = change.quantity - marked["quantity"]
         count_delta = int(change.quantity > 0) - int(marked["quantity"] > 0)
         marker = Expression().set("quantity", change.quantity).set("version", change.version)
@@ -169,14 +170,6 @@ class ProjectionRepository:
             if marked["version"] == 0
             else f"{marker.name('version')} = {marker.value('marked', marked['version'])}"
         )
-        item = Expression().add("total_quantity", delta)
-        defaults: dict[str, str | int] = {"sku": change.sku, "name": change.sku, "unit": "each"}
-        for name, default in (defaults | {"reorder_point": 0, "version": 1}).items():
-            item.set_if_absent(name, default)  # the item may not exist yet (see ensure_item)
-        item.set_if_absent("created_at", now.isoformat()).set_if_absent(
-            "updated_at", now.isoformat()
-        )
-        item.set("type_pk", keys.ITEM_TYPE).set("type_sk", change.sku)
         summary = Expression().add("total_quantity", delta).add("sku_count", count_delta)
         summary.set("type_pk", keys.LOCATION_TYPE)
         summary.set("type_sk", change.location_code or keys.UNASSIGNED_SORT)
@@ -184,13 +177,33 @@ class ProjectionRepository:
             summary.set("location_code", change.location_code)
         updates = [
             (keys.projection_marker_key(change.sku, change.location_code), marker, condition),
-            (keys.item_key(change.sku), item, None),
             (keys.location_summary_key(change.location_code), summary, None),
         ]
         with aws_errors_as_domain_errors():
             self._client.transact_write_items(
                 TransactItems=[self._update(key, expr, cond) for key, expr, cond in updates]  # type: ignore[misc]
             )
+
+    def _item_and_markers(self, sku: str) -> tuple[dict[str, Any] | None, list[tuple[int, int]]]:
+        """The item and every marker's (quantity, version), in one consistent Query: the item's
+        sort key and the markers' are adjacent (ITEM < PROJ#… < STOCK#…)."""
+        query = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :item AND :markers_end",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.sku_pk(sku)},
+                ":item": {"S": keys.ITEM_SK},
+                ":markers_end": {"S": keys.PROJECTION_SK_END},
+            },
+            "ConsistentRead": True,
+        }
+        item, markers = None, []
+        for record in map(from_item, query_all(self._client, query)):
+            if record["sk"] == keys.ITEM_SK:
+                item = record
+            else:
+                markers.append((int(record["quantity"]), int(record["version"])))
+        return item, markers
 
     def _update(
         self, key: dict[str, Any], expression: Expression, condition: str | None
@@ -205,18 +218,20 @@ class ProjectionRepository:
             update["ConditionExpression"] = condition
         return {"Update": update}
 
-    def _set_low_flag(self, sku: str, total: int, point: int, low: bool) -> bool:
-        expression = Expression()
-        if low:
+    def _set_item_projection(self, sku: str, total: int, seen: int, point: int) -> bool:
+        expression = Expression().set("total_quantity", total).set("projected_versions", seen)
+        if is_low(total, point):
             expression.set("low_pk", keys.LOW_STOCK).set("low_sk", sku)
         else:
             expression.remove("low_pk").remove("low_sk")
-        total_name, point_name = expression.name("total_quantity"), expression.name("reorder_point")
-        seen_total = expression.value("seen_total", total)
-        seen_point = expression.value("seen_point", point)
+        seen_name, seen_value = (
+            expression.name("projected_versions"),
+            expression.value("seen", seen),
+        )
+        point_name, point_value = expression.name("reorder_point"), expression.value("point", point)
         condition = (
-            f"(attribute_not_exists({total_name}) OR {total_name} = {seen_total}) "
-            f"AND {point_name} = {seen_point}"
+            f"attribute_exists(pk) AND {point_name} = {point_value} AND "
+            f"(attribute_not_exists({seen_name}) OR {seen_name} <= {seen_value})"
         )
         try:
             with aws_errors_as_domain_errors():

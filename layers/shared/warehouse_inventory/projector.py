@@ -23,7 +23,6 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from warehouse_inventory.dynamodb_support import from_item
 from warehouse_inventory.observability import logger, metrics
 from warehouse_inventory.projections import ProjectionRepository, StockChange
-from warehouse_inventory.stock import utc_now
 
 StockKey = tuple[str, str | None]
 
@@ -69,7 +68,7 @@ def project(
         change = stock_change(record.raw_event)
         if change is None or change.version < newest[(change.sku, change.location_code)]:
             return
-        if not repository.apply(change, utc_now()):
+        if not repository.apply(change):
             logger.info("stock change already projected", extra={"sku": change.sku})
 
     response = process_partial_response(

@@ -48,7 +48,7 @@ def item_service() -> "ItemService":
     from warehouse_inventory.item_service import ItemService
 
     repository = DynamoDBItemRepository(dynamodb_client(), get_settings().table_name)
-    return ItemService(repository, cursor_codec(), projection_repository().refresh_low_stock)
+    return ItemService(repository, cursor_codec(), projection_repository().refresh_item)
 
 
 @cache

@@ -1,9 +1,10 @@
 """DELETE /items racing a restock, interleaved deterministically on DynamoDB Local.
 
-`DynamoDBItemRepository.delete_item` reads the SKU's partition, then writes one transaction of
-ConditionChecks (each seen stock record's version) and the Delete. A `before-send` hook on the
-delete's client runs the restock exactly between that read and that transaction. The restock goes
-through `InventoryService.restock` on its own client, so its hooks are separate.
+`DynamoDBItemRepository.delete_item` reads the SKU's partition, then deletes the item on
+condition that its `stock_records` counter (bumped by every restock's ensure-item step) is what
+it read. A `before-send` hook on the delete's client runs the restock exactly between that read
+and that delete. The restock goes through `InventoryService.restock` on its own client, so its
+hooks are separate.
 """
 
 import json
@@ -48,15 +49,15 @@ class Parties:
     service: InventoryService
     service_client: "DynamoDBClient"
 
-    def before_delete_transaction(self, action: Callable[[], object]) -> None:
-        """Run `action` once, after the delete's Query and before its transaction is sent."""
+    def before_delete_write(self, action: Callable[[], object]) -> None:
+        """Run `action` once, after the delete's Query and before its DeleteItem is sent."""
         pending = [action]
 
         def hook(**_: Any) -> None:
             if pending:
                 pending.pop()()
 
-        self.items_client.meta.events.register("before-send.dynamodb.TransactWriteItems", hook)
+        self.items_client.meta.events.register("before-send.dynamodb.DeleteItem", hook)
 
 
 @pytest.fixture
@@ -85,27 +86,31 @@ def item_events(local: LocalDynamo, sku: str) -> list[str]:
 def test_restock_of_a_seen_empty_record_cancels_the_delete(
     local_dynamo: LocalDynamo, parties: Parties
 ) -> None:
-    """(a) The restock bumps the version the delete's ConditionCheck expects: 409, item kept."""
+    """(a) The restock's ensure-item step bumps the item's counter the delete is conditional on:
+    409, item kept (its master data unchanged)."""
     sku = fresh_sku()
     emptied(parties.service, sku, A)
     item_before = get_record(local_dynamo, keys.item_key(sku))
     restock = RestockIn(sku=sku, quantity=4, location_code=A)
-    parties.before_delete_transaction(lambda: parties.service.restock(restock, meta(f"{sku}-race")))
+    parties.before_delete_write(lambda: parties.service.restock(restock, meta(f"{sku}-race")))
 
     with pytest.raises(Conflict):
         parties.items.delete_item(sku)
 
-    assert get_record(local_dynamo, keys.item_key(sku)) == item_before
+    item_after = get_record(local_dynamo, keys.item_key(sku))
+    assert item_before is not None and item_after is not None
+    assert item_after | {"stock_records": 0} == item_before | {"stock_records": 0}
+    assert item_after["stock_records"] == item_before["stock_records"] + 1
     stock = get_record(local_dynamo, keys.stock_key(sku, A))
     assert stock is not None and (stock["quantity"], stock["version"]) == (4, 3)
-    assert item_events(local_dynamo, sku) == ["INSERT"]
+    assert item_events(local_dynamo, sku) == ["INSERT", "MODIFY"]
 
 
 def test_restock_creating_a_location_midway_recreates_the_item_after_the_delete(
     local_dynamo: LocalDynamo, parties: Parties
 ) -> None:
     """(b) The documented outcome: the restock's stock write (a new record, version 1) lands
-    between the delete's read and transaction, so the delete, not seeing it, goes through; the
+    between the delete's read and write, so the delete, not seeing it, goes through; the
     restock's ensure-item step, which runs after its stock write, then recreates the item.
 
     The restock runs in a thread held just before its ensure-item UpdateItem is sent until the
@@ -133,7 +138,7 @@ def test_restock_creating_a_location_midway_recreates_the_item_after_the_delete(
         thread.start()
         assert stock_written.wait(WAIT_SECONDS)
 
-    parties.before_delete_transaction(start_restock)
+    parties.before_delete_write(start_restock)
     try:
         parties.items.delete_item(sku)
     finally:
@@ -157,7 +162,7 @@ def test_restock_creating_a_location_entirely_midway_cancels_the_delete(
     sku = fresh_sku()
     emptied(parties.service, sku, A)
     restock = RestockIn(sku=sku, quantity=4, location_code=B)
-    parties.before_delete_transaction(lambda: parties.service.restock(restock, meta(f"{sku}-race")))
+    parties.before_delete_write(lambda: parties.service.restock(restock, meta(f"{sku}-race")))
 
     with pytest.raises(Conflict):
         parties.items.delete_item(sku)  # B-2 was not there when the partition was read

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
+from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
 from warehouse_devstack.streams import read_stream
 from warehouse_inventory.dynamodb_support import from_item
 from warehouse_inventory.errors import WarehouseError
@@ -28,8 +29,6 @@ from warehouse_inventory.services import (
 from warehouse_inventory.stock import ANONYMOUS, RequestMeta
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
 
 pytestmark = pytest.mark.dynamodb_local
@@ -181,12 +180,12 @@ class CountingRepository(ProjectionRepository):
         self.applied: list[StockChange] = []
         self.failures = failures
 
-    def apply(self, change: StockChange, now: "datetime") -> bool:
+    def apply(self, change: StockChange) -> bool:
         self.applied.append(change)
         if self.failures:
             self.failures -= 1
             raise WarehouseError("injected projection failure")
-        return super().apply(change, now)
+        return super().apply(change)
 
 
 def restocks(world: Universe, count: int) -> None:
@@ -276,3 +275,82 @@ def test_rebuild_changes_nothing_on_correct_data_and_repairs_a_bug(
     report = rebuild(local_dynamo.client, local_dynamo.table_name)
     assert report.totals_written == 1
     assert reported(world) == brute_force(local_dynamo, world)
+
+
+def test_a_refresh_that_read_older_markers_does_not_overwrite_a_newer_total(
+    local_dynamo: LocalDynamo, emulator_client: ClientFactory
+) -> None:
+    """Two refreshes of one item race (the projector's and a PUT's): the one that read the
+    markers before a change writes last, and must lose to the one that read them after."""
+    world = universe(skus=1, locations=1)
+    (sku,), (location,) = world.skus, world.locations
+    restocks(world, 1)
+    feed(stock_records(local_dynamo, world))
+    local_dynamo.client.update_item(  # a wrong total, so the slow refresh has something to fix
+        TableName=local_dynamo.table_name,
+        Key={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "ITEM"}},
+        UpdateExpression="SET total_quantity = :wrong",
+        ExpressionAttributeValues={":wrong": {"N": "-999"}},
+    )
+    slow_client = emulator_client(1)
+    slow = ProjectionRepository(slow_client, local_dynamo.table_name)
+    pending = [True]
+
+    def newer_change_first(**_: Any) -> None:
+        """Another restock, projected (and refreshed) before the slow refresh writes."""
+        if pending:
+            pending.pop()
+            restocks(world, 1)
+            feed(stock_records(local_dynamo, world)[1:])
+
+    slow_client.meta.events.register("before-send.dynamodb.UpdateItem", newer_change_first)
+
+    slow.refresh_item(sku)
+
+    assert reported(world)[1] == {location: (1, 2)}  # 1, then 1 more
+    item = from_item(
+        local_dynamo.client.get_item(
+            TableName=local_dynamo.table_name,
+            Key={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "ITEM"}},
+        )["Item"]
+    )
+    assert (item["total_quantity"], item["projected_versions"]) == (2, 2)
+
+
+class RefreshFailsOnce(ProjectionRepository):
+    """The real repository whose first item refresh fails, after the projection committed."""
+
+    def __init__(self) -> None:
+        real = projection_repository()
+        super().__init__(real._client, real._table)
+        self.failed = False
+
+    def refresh_item(self, sku: str) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise WarehouseError("injected refresh failure")
+        return super().refresh_item(sku)
+
+
+def test_a_redelivered_change_refreshes_the_item_its_first_delivery_failed_to(
+    local_dynamo: LocalDynamo,
+) -> None:
+    """The marker and summary committed, the refresh of the item's total and low-stock flag
+    failed: the stream delivers the record again, its marker is current, and the refresh must
+    still run, or the item stays in the low-stock report for good."""
+    world = universe(skus=1, locations=1)
+    (sku,), (location,) = world.skus, world.locations
+    item_service().put(sku, ItemFields("Widget", None, "each", 3), None)  # low: 0 <= 3
+    inventory_service().restock(
+        RestockIn(sku=sku, quantity=5, location_code=location), RequestMeta(ANONYMOUS, "r-5")
+    )
+    records = stock_records(local_dynamo, world)
+    repository = RefreshFailsOnce()
+
+    with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
+        project({"Records": records}, None, repository)
+    assert reported(world) == ({sku: (0, 3)}, {location: (1, 5)})  # summary moved, item not
+    redelivered = project({"Records": records}, None, repository)
+
+    assert redelivered == {"batchItemFailures": []}
+    assert reported(world) == ({}, {location: (1, 5)})

@@ -5,19 +5,26 @@ from typing import Annotated
 from fastapi import Header
 
 from warehouse_inventory.errors import ValidationFailed
+from warehouse_inventory.models import MAX_VERSION
 
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=40)]
 
 
 def version_of(if_match: str | None) -> int | None:
-    """`"3"`, `W/"3"` or `3` -> 3; anything else is a 422 naming the header."""
+    """`"3"`, `W/"3"` or `3` -> 3; anything else, including a number no version can reach
+    (above 2^53 - 1, like `expected_version`), is a 422 naming the header."""
     if if_match is None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_VERSION:
         raise ValidationFailed(
             'If-Match must be a version, e.g. "3".',
-            [{"field": "If-Match", "message": "expected a quoted positive version number"}],
+            [
+                {
+                    "field": "If-Match",
+                    "message": f"expected a quoted version number from 1 to {MAX_VERSION}",
+                }
+            ],
         )
     return int(text)
 
