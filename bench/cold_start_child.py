@@ -26,7 +26,9 @@ class Context:
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"))
-        self.aws_request_id = "00000000-0000-4000-8000-000000000000"
+        # unique per invocation, as Lambda's: the stock writes' retry guard is keyed on it
+        hexa = os.urandom(16).hex()
+        self.aws_request_id = f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:16]}-{hexa[16:20]}-{hexa[20:]}"
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "bench"
         self.invoked_function_arn = (

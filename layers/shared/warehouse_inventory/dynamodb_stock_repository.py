@@ -4,7 +4,6 @@ Each movement is one write that also sets `last_movement`, so the table's stream
 movement: restock, pick and adjust are one UpdateItem each, a transfer one TransactWriteItems.
 """
 
-import hashlib
 import random
 import time
 from dataclasses import asdict
@@ -14,6 +13,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from warehouse_inventory import dynamodb_keys as keys
+from warehouse_inventory.dynamodb_retry_guard import (
+    held_slot,
+    not_a_retry,
+    remember,
+    remember_replaced_quantity,
+    replaced_quantity,
+    transaction_token,
+)
 from warehouse_inventory.dynamodb_support import (
     Expression,
     PageKey,
@@ -40,29 +47,11 @@ if TYPE_CHECKING:
 
 TRANSACTION_ATTEMPTS = 4
 RETRY_BASE_SECONDS = 0.05
-RETRY_SLOTS = 64
-
-
-def retry_slots(request_id: str) -> tuple[str, str]:
-    """The two attributes that remember this request on the record (see `_update_stock`): two
-    different slots, from two parts of the id's hash."""
-    digest = hashlib.sha256(request_id.encode()).digest()
-    first = int.from_bytes(digest[:4]) % RETRY_SLOTS
-    second = (first + 1 + int.from_bytes(digest[4:8]) % (RETRY_SLOTS - 1)) % RETRY_SLOTS
-    return f"rq{first}", f"rq{second}"
-
-
-def not_a_retry(expression: Expression, request_id: str) -> str:
-    """Neither slot holds the id: a resend of an applied write fails while either still does."""
-    held = []
-    for slot in retry_slots(request_id):
-        name, value = expression.name(slot), expression.value(slot, request_id)
-        held.append(f"(attribute_not_exists({name}) OR {name} <> {value})")
-    return " AND ".join(held)
 
 
 def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
     fields = asdict(movement) | {
+        "operation_id": None,  # remembered by the retry slots, not part of the movement
         "type": str(movement.type),
         "occurred_at": movement.occurred_at.isoformat(),
     }
@@ -82,29 +71,21 @@ def stock_level(item: dict[str, Any]) -> StockLevel:
 
 def movement_expression(sku: str, location_code: str | None, movement: MovementMeta) -> Expression:
     """What every stock write sets besides the quantity: identity, index keys, version + 1, the
-    movement, and the request id in its retry slot (see `_update_stock`)."""
+    movement, and the operation id in its retry slots (see `_update_stock`)."""
     expression = Expression().set("sku", sku).set("updated_at", movement.occurred_at.isoformat())
     for name, value in keys.stock_index_attributes(sku, location_code).items():
         expression.set(name, value)
     if location_code:
         expression.set("location_code", location_code)
     expression.add("version", 1).set("last_movement", movement_attribute(movement))
-    for slot in retry_slots(movement.request_id):
-        expression.set(slot, movement.request_id)
-    return expression
+    return remember(expression, movement.operation)
 
 
 def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any] | None:
-    """The record (as it is now) when the failed condition was the retry guard: our first
-    attempt applied, so this retry must not."""
+    """The record (as it is now) when the failed condition was the retry guard: an earlier
+    attempt at this operation applied, so this one must not."""
     item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
-    remembered = {item.get(slot, {}).get("S") for slot in retry_slots(movement.request_id)}
-    return item if movement.request_id in remembered else None
-
-
-def transaction_token(request_id: str) -> str:
-    """ClientRequestToken (≤ 36 chars): a retry with the same token cannot apply twice."""
-    return hashlib.sha256(request_id.encode()).hexdigest()[:36]
+    return item if held_slot(item, movement.operation) else None
 
 
 class DynamoDBInventoryRepository:
@@ -152,8 +133,12 @@ class DynamoDBInventoryRepository:
         movement: MovementMeta,
         expected_version: int | None,
     ) -> Adjustment:
-        """SET the counted quantity; ALL_OLD is the exact level it replaced, hence the delta."""
+        """SET the counted quantity; ALL_OLD is the exact level it replaced, hence the delta.
+
+        The write also keeps what it replaced beside its retry slots, so a recognised retry
+        answers the same delta (and the level as it is now)."""
         expression = movement_expression(sku, location_code, movement).set("quantity", counted)
+        remember_replaced_quantity(expression, movement.operation)
         condition = None
         if expected_version is not None:
             version = expression.name("version")
@@ -163,10 +148,9 @@ class DynamoDBInventoryRepository:
         except ClientError as exc:
             if not is_condition_failure(exc):
                 raise
-            if own_earlier_write(exc, movement):
-                # Applied by an SDK retry's first attempt: the level is right but the delta is
-                # lost. Setting a count twice is harmless, so the client may simply retry.
-                raise ServiceUnavailable("The adjustment was applied; retry to read it.") from exc
+            if own := own_earlier_write(exc, movement):
+                replaced = replaced_quantity(own, movement.operation)
+                return Adjustment(level=stock_level(own), delta=counted - replaced)
             current = from_item(exc.response.get("Item") or {})  # type: ignore[arg-type]
             raise PreconditionFailed(
                 f"Version {expected_version} is stale; the record is at version "
@@ -190,19 +174,22 @@ class DynamoDBInventoryRepository:
         quantity: int,
         movements: tuple[MovementMeta, MovementMeta],
     ) -> tuple[StockLevel, StockLevel]:
-        """Both legs in one TransactWriteItems; the response is a consistent read right after."""
+        """Both legs in one TransactWriteItems, each with the retry guard; the response is a
+        consistent read right after (also when an earlier attempt applied the transfer)."""
         leaving, arriving = movements
+        operation = leaving.operation
         out = movement_expression(sku, source, leaving)
         quantity_name, wanted = out.name("quantity"), out.value("quantity", quantity)
         out.set_raw(f"{quantity_name} = {quantity_name} - {wanted}")
         into = movement_expression(sku, destination, arriving).add("quantity", quantity)
+        on_hand = f"attribute_exists(pk) AND {quantity_name} >= {wanted}"
         transaction = [
             self._transact_update(
-                sku, source, out, f"attribute_exists(pk) AND {quantity_name} >= {wanted}"
+                sku, source, out, f"({not_a_retry(out, operation)}) AND {on_hand}"
             ),
-            self._transact_update(sku, destination, into, None),
+            self._transact_update(sku, destination, into, not_a_retry(into, operation)),
         ]
-        self._transact(transaction, transaction_token(leaving.request_id), quantity)
+        self._transact(transaction, operation, quantity)
         return self._read_pair(sku, source, destination)
 
     def ensure_item(self, sku: str, now: datetime) -> None:
@@ -263,17 +250,10 @@ class DynamoDBInventoryRepository:
         return_values: str,
         condition: str | None = None,
     ) -> dict[str, Any]:
-        """One UpdateItem of a stock record, guarded against SDK retries.
-
-        boto3 retries timeouts and 5xx answers, after which the first attempt may have applied.
-        Each write stores its request id in two of 64 slots chosen by the id's hash, and is
-        conditional on neither holding it already: a resend of an applied write fails its
-        condition instead of applying twice, even when other writes landed in between, unless
-        they overwrote both slots (for one intervening write: 1 in 2,016, in the milliseconds of
-        a retry; one slot was 1 in 64). A bounded set of slots keeps the record's size fixed,
-        which a list of recent ids could not (DynamoDB cannot trim a list in the same update).
-        """
-        guard = not_a_retry(expression, movement.request_id)
+        """One UpdateItem of a stock record under the retry guard (dynamodb_retry_guard.py):
+        boto3 retries timeouts and 5xx answers, and a client retries a 503 with its
+        Idempotency-Key, after either of which the first attempt may have applied."""
+        guard = not_a_retry(expression, movement.operation)
         guarded = f"({guard})" + (f" AND ({condition})" if condition else "")
         with aws_errors_as_domain_errors():
             response = self._client.update_item(
@@ -300,23 +280,29 @@ class DynamoDBInventoryRepository:
         return InsufficientStock(available=int(from_item(item)["quantity"]), requested=requested)
 
     def _transact_update(
-        self, sku: str, location_code: str | None, expression: Expression, condition: str | None
+        self, sku: str, location_code: str | None, expression: Expression, condition: str
     ) -> dict[str, Any]:
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": keys.stock_key(sku, location_code),
             "UpdateExpression": expression.update_expression(),
+            "ConditionExpression": condition,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             **expression.arguments(),
         }
-        if condition:  # no retry guard: ClientRequestToken makes transaction retries safe
-            update["ConditionExpression"] = condition
         return {"Update": update}
 
-    def _transact(self, items: list[dict[str, Any]], token: str, quantity: int) -> None:
-        """TransactionConflict (another transaction on the same records) is retried a bounded
-        number of times with jittered backoff and the same ClientRequestToken, so a retry of an
-        applied transaction is a no-op. The source leg's failed condition says which error."""
+    def _transact(self, items: list[dict[str, Any]], operation: str, quantity: int) -> None:
+        """Returns once the operation's transaction has applied, now or in an earlier attempt.
+
+        An earlier attempt is recognised by its ClientRequestToken (DynamoDB keeps the token of
+        a transaction that succeeded for 10 minutes and answers IdempotentParameterMismatch when
+        a retry's parameters differ: its timestamps and request id do), or after that by a retry
+        slot on either record (the transaction applied both legs or neither). A
+        TransactionConflict (another transaction on the same records) is retried a bounded
+        number of times with jittered backoff. The source leg's failed condition says which
+        error."""
+        token = transaction_token(operation)
         for attempt in range(TRANSACTION_ATTEMPTS):
             try:
                 with aws_errors_as_domain_errors():
@@ -326,9 +312,13 @@ class DynamoDBInventoryRepository:
                     )
                 return
             except ClientError as exc:
+                if error_code(exc) == "IdempotentParameterMismatchException":
+                    return
                 if error_code(exc) != "TransactionCanceledException":
                     raise
                 reasons: list[Any] = list(exc.response.get("CancellationReasons", []))
+                if any(held_slot(reason.get("Item"), operation) for reason in reasons):
+                    return
                 codes = {reason.get("Code") for reason in reasons}
                 if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
                     raise ServiceUnavailable("DynamoDB is throttling requests.") from exc

@@ -26,6 +26,8 @@ THROTTLING_CODES = frozenset(
         "ServiceUnavailable",
         # A single write on a record a transaction holds; it was not applied: retry later.
         "TransactionConflictException",
+        # The same ClientRequestToken is still being applied (the SDK retries this first).
+        "TransactionInProgressException",
     }
 )
 PageKey = dict[str, Any]

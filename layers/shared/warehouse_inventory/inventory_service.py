@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import NotFound, ServiceUnavailable, ValidationFailed
+from warehouse_inventory.errors import NotFound, ValidationFailed
 from warehouse_inventory.models import AdjustIn, PickIn, RestockIn, TransferIn
-from warehouse_inventory.observability import logger
+from warehouse_inventory.observability import best_effort
 from warehouse_inventory.repository import Adjustment, InventoryRepository
 from warehouse_inventory.stock import (
     MovementMeta,
@@ -49,6 +49,7 @@ class InventoryService:
             type=kind,
             actor=meta.principal.name,
             request_id=meta.request_id,
+            operation_id=meta.operation,
             occurred_at=self._clock(),
             reason=reason,
             reference=reference,
@@ -109,12 +110,10 @@ class InventoryService:
 
     def _ensure_item(self, sku: str, now: datetime) -> None:
         """Best effort once the stock change is committed: failing the request now would make the
-        client retry and restock twice. A missing item is logged and repaired by the next
-        first-restock of that SKU at any location."""
-        try:
+        client retry and restock twice. A missing item is logged and repaired by the SKU's next
+        restock or adjust."""
+        with best_effort("ensure item", sku=sku):
             self._repository.ensure_item(sku, now)
-        except ServiceUnavailable:
-            logger.warning("item not ensured after restock", extra={"sku": sku})
 
     def sku_stock(self, sku: str) -> SkuStock:
         stock = self._repository.sku_stock(sku)

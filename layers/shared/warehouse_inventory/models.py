@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 from warehouse_inventory.access import Role
 from warehouse_inventory.audit.movements import Movement
 from warehouse_inventory.items import Item, ItemFields
+from warehouse_inventory.repository import Adjustment
 from warehouse_inventory.stock import StockLevel
 from warehouse_inventory.tokens import ApiToken
 
@@ -96,10 +97,19 @@ class InventoryOut(BaseModel):
 class AdjustOut(InventoryOut):
     delta: int = Field(description="counted_quantity minus the quantity it replaced")
 
+    @classmethod
+    def of_adjustment(cls, adjustment: Adjustment) -> "AdjustOut":
+        return cls(**InventoryOut.of(adjustment.level).model_dump(), delta=adjustment.delta)
+
 
 class TransferOut(BaseModel):
     source: InventoryOut
     destination: InventoryOut
+
+    @classmethod
+    def of_levels(cls, levels: tuple[StockLevel, StockLevel]) -> "TransferOut":
+        source, destination = levels
+        return cls(source=InventoryOut.of(source), destination=InventoryOut.of(destination))
 
 
 class SkuStockOut(BaseModel):

@@ -3,7 +3,8 @@ env). The Tracer exists only where tracing is on: Powertools' `Tracer()` imports
 when disabled, which would cost every cold start of the tests and the local stack."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -52,3 +53,20 @@ def count_movement(kind: str) -> None:
     """Business metric: movements by type, as its own EMF record so the dimension stays local."""
     with single_metric(name="Movements", unit=MetricUnit.Count, value=1) as metric:
         metric.add_dimension(name="movement_type", value=kind)
+
+
+@contextmanager
+def best_effort(step: str, **context: Any) -> Iterator[None]:
+    """A step whose failure is logged and goes no further: what follows a committed movement
+    (its metric, the item's upkeep, the response) must not turn it into an error, which would
+    invite a retry. Logging the failure may itself fail; that is suppressed too."""
+    try:
+        yield
+    except Exception:
+        log_failure(step, **context)
+
+
+def log_failure(step: str, **context: Any) -> None:
+    """Log the exception being handled, as the failure of `step`; never raises."""
+    with suppress(Exception):
+        logger.exception("step failed after the commit", extra={"step": step, **context})

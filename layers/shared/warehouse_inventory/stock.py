@@ -28,8 +28,17 @@ ANONYMOUS = Principal(token_id=None, name="anonymous", role=None)
 
 @dataclass(frozen=True)
 class RequestMeta:
+    """`request_id` is what the client and the audit trail see; `operation_id` identifies the
+    operation for the write's retry guard (see docs/idempotency.md): the same for every attempt
+    at one operation, different for every other. Without one, the request id serves."""
+
     principal: Principal
     request_id: str
+    operation_id: str | None = None
+
+    @property
+    def operation(self) -> str:
+        return self.operation_id or self.request_id
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,12 @@ class MovementMeta:
     reason: str | None = None
     reference: str | None = None
     transfer_id: str | None = None
+    operation_id: str | None = None
+    """Not part of the movement: the identity its write remembers (see RequestMeta)."""
+
+    @property
+    def operation(self) -> str:
+        return self.operation_id or self.request_id
 
 
 def stable_stock_id(sku: str, location_code: str | None) -> int:

@@ -30,11 +30,8 @@ from warehouse_devstack.template import Template
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.dynamodb_stock_repository import (
-    TRANSACTION_ATTEMPTS,
-    retry_slots,
-    transaction_token,
-)
+from warehouse_inventory.dynamodb_retry_guard import retry_slots, transaction_token
+from warehouse_inventory.dynamodb_stock_repository import TRANSACTION_ATTEMPTS
 from warehouse_inventory.errors import (
     Conflict,
     InsufficientStock,
@@ -409,11 +406,11 @@ def test_an_sdk_retry_after_another_write_landed_does_not_apply_it_twice(
     ]
 
 
-def test_an_sdk_retry_of_an_applied_adjust_is_reported_and_not_applied_twice(
+def test_an_sdk_retry_of_an_applied_adjust_answers_its_delta_and_does_not_apply_twice(
     local_dynamo: LocalDynamo, emulator_client: ClientFactory
 ) -> None:
-    """An adjust's delta needs the level it replaced, which the resend cannot see: the documented
-    answer is 503 (retry to read it), with the count applied exactly once."""
+    """An adjust's delta needs the level it replaced, which the resend cannot see in the record
+    as it is: the write kept it beside its retry slots, so the answer is the first attempt's."""
     sku = fresh_sku()
     client = emulator_client(3)
     service = service_on(client, local_dynamo)
@@ -421,9 +418,9 @@ def test_an_sdk_retry_of_an_applied_adjust_is_reported_and_not_applied_twice(
     key = keys.stock_key(sku, A)
     Injector.on(client, "UpdateItem", reach_then(INTERNAL_ERROR))
 
-    with pytest.raises(ServiceUnavailable):
-        movement("adjust", sku)(service)
+    adjustment = movement("adjust", sku)(service)
 
+    assert (adjustment.level.quantity, adjustment.level.version, adjustment.delta) == (2, 2, -3)
     after = get_record(local_dynamo, key)
     assert after is not None and (after["quantity"], after["version"]) == (2, 2)
     assert len(stream_records_for(local_dynamo, key)) == 2

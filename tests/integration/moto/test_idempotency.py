@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.integration.moto.conftest import Api, ApiResult, all_items
-from warehouse_inventory.services import inventory_service
+from warehouse_inventory.access import Role
+from warehouse_inventory.services import inventory_service, token_service
 from warehouse_inventory.stock import StockLevel
 
 if TYPE_CHECKING:
@@ -135,3 +136,43 @@ def test_concurrent_duplicate_is_409_in_progress(api: Api, repeat_during_pick: R
 def test_malformed_key_is_422(api: Api, key: str) -> None:
     result = post(api, "/inventory/restock", {"sku": new_sku(), "quantity": 1}, key)
     assert (result.status, result.body["error"]["code"]) == (422, "validation_error")
+
+
+def test_another_caller_s_key_is_another_request(api: Api, dynamodb: "DynamoDBClient") -> None:
+    """Operator B sending operator A's key and body gets its own movement, never A's answer."""
+    sku, key = new_sku(), str(uuid.uuid4())
+    body = {"sku": sku, "quantity": 5, "location_code": "A-1"}
+    other = token_service().issue("other-operator", Role.OPERATOR).secret
+
+    first = api.call(
+        "POST", "/inventory/restock", body, token="operator", headers=[("Idempotency-Key", key)]
+    )
+    second = api.call(
+        "POST", "/inventory/restock", body, token=other, headers=[("Idempotency-Key", key)]
+    )
+
+    assert (first.status, second.status) == (201, 201)
+    assert "idempotent-replayed" not in second.headers
+    assert (first.body["quantity"], second.body["quantity"]) == (5, 10)
+    assert stock_versions(dynamodb, sku) == {"STOCK#A-1": 2}
+
+
+def test_the_same_key_and_body_with_another_if_match_is_422(
+    api: Api, dynamodb: "DynamoDBClient"
+) -> None:
+    sku, key = new_sku(), str(uuid.uuid4())
+    api.call("POST", "/inventory/restock", {"sku": sku, "quantity": 10, "location_code": "A-1"})
+    body = {"sku": sku, "counted_quantity": 3, "location_code": "A-1", "reason": "cycle_count"}
+
+    def adjust(version: str) -> ApiResult:
+        headers = [("Idempotency-Key", key), ("If-Match", version)]
+        return api.call("POST", "/inventory/adjust", body, headers=headers)
+
+    first = adjust('"1"')
+    versions = stock_versions(dynamodb, sku)
+    again, other = adjust('"1"'), adjust('"2"')
+
+    assert (first.status, again.status) == (200, 200)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (other.status, other.body["error"]["code"]) == (422, "idempotency_key_reused")
+    assert stock_versions(dynamodb, sku) == versions

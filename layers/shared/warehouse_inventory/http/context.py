@@ -20,6 +20,16 @@ def request_id_of(scope: Mapping[str, Any]) -> str:
     return str(context.get("requestId") or uuid.uuid4())
 
 
+def invocation_id_of(scope: Mapping[str, Any]) -> str:
+    """The Lambda invocation's `aws_request_id`: the SDK's retries within one invocation share
+    it, while a replayed event (`sam local invoke` twice) is a new invocation. API Gateway's
+    request id is not: a sample event carries a fixed one. Without a Lambda context (an ASGI
+    test client), the API Gateway request id."""
+    context = scope.get("aws.context")
+    invocation = getattr(context, "aws_request_id", None)
+    return str(invocation) if invocation else request_id_of(scope)
+
+
 def principal_of(scope: Mapping[str, Any]) -> Principal:
     """The authorizer's context (token_id, name, role); anonymous until an authorizer runs."""
     context = api_gateway_event(scope).get("requestContext") or {}

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from warehouse_inventory import services
 from warehouse_inventory.http.context import principal_of
+from warehouse_inventory.http.idempotency import IdempotencyKey, operation_id
 from warehouse_inventory.inventory_service import InventoryService
 from warehouse_inventory.item_service import ItemService
 from warehouse_inventory.stock import RequestMeta
@@ -30,8 +31,14 @@ async def token_service() -> TokenService:
     return services.token_service()
 
 
-async def request_meta(request: Request) -> RequestMeta:
-    return RequestMeta(principal=principal_of(request.scope), request_id=request.state.request_id)
+async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:
+    """The caller, the request id it sees, and the operation the stock write remembers."""
+    principal = principal_of(request.scope)
+    return RequestMeta(
+        principal=principal,
+        request_id=request.state.request_id,
+        operation_id=operation_id(request, principal, idempotency_key),
+    )
 
 
 InventoryServiceDep = Annotated[InventoryService, Depends(inventory_service)]

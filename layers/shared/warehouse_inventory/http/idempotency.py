@@ -1,20 +1,26 @@
 """`Idempotency-Key` on movement routes, with Powertools' idempotency utility.
 
-The record's key is the route plus the client's key; the body is validated by its hash, so the
-same key with another body is refused. Only successes are stored: Powertools deletes the record
-when the movement raises, so a failed request can be retried with the same key.
+The record's key is the operation id: the caller's token, the route and the client's key, so a
+key belongs to its caller. The body and the `If-Match` header are validated by their hash, so
+the same key with another body or precondition is refused. Only successes are stored:
+Powertools deletes the record when the movement raises, so a failed request can be retried with
+the same key (and the stock write refuses it if the failure came after the write: see
+docs/idempotency.md).
 """
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Header, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
-from warehouse_inventory.observability import metrics
+from warehouse_inventory.http.context import invocation_id_of, principal_of
+from warehouse_inventory.observability import best_effort, log_failure, metrics
 from warehouse_inventory.services import idempotency_store
+from warehouse_inventory.stock import Principal
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
@@ -27,22 +33,44 @@ IdempotencyKey = Annotated[
 ]
 
 
+def route_of(request: Request) -> str:
+    return f"{request.method} {request.scope['route'].path}"
+
+
+def operation_id(request: Request, principal: Principal, key: str | None) -> str:
+    """The identity the stock write remembers (docs/idempotency.md): with a key, the same for
+    every request of this caller with this key on this route, so a retry after an uncertain
+    outcome is refused by the write itself; without one, the Lambda invocation's."""
+    if key is None:
+        return invocation_id_of(request.scope)
+    scope = json.dumps([principal.token_id or principal.name, route_of(request), key])
+    return "key:" + hashlib.sha256(scope.encode()).hexdigest()
+
+
+Outcome = dict[str, Any]
+"""What a movement answers: {"status": int, "body": JSON}."""
+
+
 def _mark_replay(response: Any, idempotent_data: "DataRecord") -> Any:
     """Powertools calls this only when it answers from a stored record."""
-    metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
+    with best_effort("replay metric"):
+        metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
     return dict(response) | {"replayed": True}
 
 
-def movement_response(
+def once_per_operation(
     request: Request,
-    key: str | None,
+    key: str,
     body: BaseModel,
-    status: int,
-    run: Callable[[], BaseModel],
-) -> JSONResponse:
-    """Run the movement once per (route, key): a replay answers the first status and body."""
-    if key is None:
-        return JSONResponse(run().model_dump(mode="json"), status_code=status)
+    if_match: str | None,
+    execute: Callable[[], Outcome],
+) -> tuple[Outcome, bool]:
+    """Run `execute` once per operation: a repeat answers the stored outcome (replayed: True).
+
+    If only saving the outcome fails, the movement stands and the client gets its outcome; the
+    key's record stays in progress until it expires, and a repeat after that runs again, which
+    the stock write refuses (docs/idempotency.md).
+    """
     # Imported on the first request with a key: requests without one never load the utility.
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -52,30 +80,39 @@ def movement_response(
     )
 
     config = IdempotencyConfig(
-        event_key_jmespath="[route, key]",
-        payload_validation_jmespath="body",
+        event_key_jmespath="operation",
+        payload_validation_jmespath="[body, if_match]",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=KEY_LIFETIME_SECONDS,
         response_hook=_mark_replay,
     )
     if context := request.scope.get("aws.context"):
         config.register_lambda_context(context)  # an interrupted run frees its key in time
+    produced: list[Outcome] = []
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="movement", config=config, persistence_store=idempotency_store()
     )
-    def execute(movement: dict[str, Any]) -> dict[str, Any]:
-        return {"status": status, "body": run().model_dump(mode="json")}
+    def execute_once(movement: dict[str, Any]) -> Outcome:
+        produced.append(execute())
+        return produced[-1]
 
-    route = f"{request.method} {request.scope['route'].path}"
-    payload = {"route": route, "key": key, "body": body.model_dump(mode="json")}
+    payload = {
+        "operation": operation_id(request, principal_of(request.scope), key),
+        "body": body.model_dump(mode="json"),
+        "if_match": if_match,
+    }
     try:
-        outcome = execute(movement=payload)
+        outcome: Outcome = execute_once(movement=payload)
     except IdempotencyValidationError as exc:
-        raise IdempotencyKeyReused("This Idempotency-Key was used with another body.") from exc
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with another body or If-Match."
+        ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise RequestInProgress("A request with this Idempotency-Key is in progress.") from exc
     except IdempotencyPersistenceLayerError as exc:
-        raise ServiceUnavailable("The idempotency store is unavailable.") from exc
-    headers = {"Idempotent-Replayed": "true"} if outcome.get("replayed") else None
-    return JSONResponse(outcome["body"], status_code=outcome["status"], headers=headers)
+        if not produced:
+            raise ServiceUnavailable("The idempotency store is unavailable.") from exc
+        log_failure("saving the key's response")
+        return produced[-1], False
+    return outcome, bool(outcome.pop("replayed", False))

@@ -15,7 +15,7 @@ from warehouse_inventory.http.cors import ContractCORSMiddleware
 from warehouse_inventory.http.error_responses import install_error_handlers
 from warehouse_inventory.http.request_id import RequestIdMiddleware
 from warehouse_inventory.http.roles import enforce_minimum_role, undeclared_routes
-from warehouse_inventory.observability import logger, metrics, traced
+from warehouse_inventory.observability import best_effort, logger, metrics, traced
 from warehouse_inventory.settings import get_settings
 
 _thread_state = threading.local()
@@ -58,10 +58,15 @@ def make_handler(*routers: APIRouter) -> LambdaHandler:
     asgi = Mangum(http_stack(build_app(*routers)), lifespan="off")  # type: ignore[arg-type]
 
     @traced
-    @metrics.log_metrics
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Powertools' `log_metrics` would raise a failed flush after a committed movement's
+        response; here it is logged (observability.best_effort)."""
         ensure_event_loop()
-        return asgi(event, context)
+        try:
+            return asgi(event, context)
+        finally:
+            with best_effort("flushing metrics"):
+                metrics.flush_metrics()
 
     return handler

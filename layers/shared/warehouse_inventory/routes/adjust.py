@@ -4,10 +4,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey, movement_response
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.preconditions import IfMatch, version_of
-from warehouse_inventory.models import AdjustIn, AdjustOut, InventoryOut
-from warehouse_inventory.observability import count_movement
+from warehouse_inventory.models import AdjustIn, AdjustOut
 
 router = APIRouter(tags=["stock movements"])
 
@@ -21,10 +21,13 @@ async def adjust(
     idempotency_key: IdempotencyKey = None,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    def run() -> AdjustOut:
-        adjustment = service.adjust(body, meta, version_of(if_match))
-        count_movement("adjust")
-        level = InventoryOut.of(adjustment.level).model_dump()
-        return AdjustOut(**level, delta=adjustment.delta)
-
-    return movement_response(request, idempotency_key, body, 200, run)
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="adjust",
+        status=200,
+        apply=lambda: service.adjust(body, meta, version_of(if_match)),
+        present=AdjustOut.of_adjustment,
+        if_match=if_match,
+    )

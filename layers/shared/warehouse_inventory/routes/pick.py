@@ -4,9 +4,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey, movement_response
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.models import InventoryOut, PickIn
-from warehouse_inventory.observability import count_movement
 
 router = APIRouter(tags=["stock movements"])
 
@@ -19,9 +19,12 @@ async def pick(
     meta: RequestMetaDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def run() -> InventoryOut:
-        level = service.pick(body, meta)
-        count_movement("pick")
-        return InventoryOut.of(level)
-
-    return movement_response(request, idempotency_key, body, 200, run)
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="pick",
+        status=200,
+        apply=lambda: service.pick(body, meta),
+        present=InventoryOut.of,
+    )

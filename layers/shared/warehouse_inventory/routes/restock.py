@@ -4,9 +4,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey, movement_response
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.models import InventoryOut, RestockIn
-from warehouse_inventory.observability import count_movement
 
 router = APIRouter(tags=["stock movements"])
 
@@ -19,9 +19,12 @@ async def restock(
     meta: RequestMetaDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def run() -> InventoryOut:
-        level = service.restock(body, meta)
-        count_movement("restock")
-        return InventoryOut.of(level)
-
-    return movement_response(request, idempotency_key, body, 201, run)
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="restock",
+        status=201,
+        apply=lambda: service.restock(body, meta),
+        present=InventoryOut.of,
+    )

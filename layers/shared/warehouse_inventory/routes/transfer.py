@@ -4,9 +4,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey, movement_response
-from warehouse_inventory.models import InventoryOut, TransferIn, TransferOut
-from warehouse_inventory.observability import count_movement
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.models import TransferIn, TransferOut
 
 router = APIRouter(tags=["stock movements"])
 
@@ -25,9 +25,12 @@ async def transfer(
     meta: RequestMetaDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def run() -> TransferOut:
-        source, destination = service.transfer(body, meta)
-        count_movement("transfer")
-        return TransferOut(source=InventoryOut.of(source), destination=InventoryOut.of(destination))
-
-    return movement_response(request, idempotency_key, body, 200, run)
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="transfer",
+        status=200,
+        apply=lambda: service.transfer(body, meta),
+        present=TransferOut.of_levels,
+    )
