@@ -3,7 +3,9 @@
 The developer's own engine when one answers (DOCKER_HOST or the default socket). Otherwise the
 samlocal.sh harness, which starts a private engine with stand-in Lambda base images on machines
 that run none (x86_64 only): found through SAMLOCAL_SH, else as shared/tools/samlocal.sh next to
-the repository or one of its parent folders. Its `up` is idempotent (about a second once up).
+the repository or one of its parent folders. Its `up` is idempotent (about a second once up);
+its `env` prints what sam needs to use that engine. `sam` runs through devstack/sam_entry.py,
+which fixes start-api's choice of authorizer on paths that also have a preflight route.
 
 `sam local` commands run the build of this machine's architecture (`make sam-local-build`, kept
 apart from .aws-sam/build, which `sam deploy` uses) with samconfig.toml's local settings:
@@ -13,6 +15,7 @@ apart from .aws-sam/build, which `sam deploy` uses) with samconfig.toml's local 
 
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,6 +25,7 @@ from pathlib import Path
 from warehouse_devstack.template import REPO_ROOT
 
 SAM = REPO_ROOT / ".venv-sam" / "bin" / "sam"
+SAM_ENTRY = REPO_ROOT / "devstack" / "sam_entry.py"
 # Docker runs the functions natively only on the machine's own architecture (as the Makefile).
 LOCAL_ARCHITECTURE = "arm64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
 LOCAL_BUILD_DIR = REPO_ROOT / ".aws-sam" / f"local-{LOCAL_ARCHITECTURE}"
@@ -53,7 +57,10 @@ class SamCli:
         return [*self.prefix, *args, *extra]
 
     def environment(self) -> dict[str, str]:
-        return os.environ | {"SAM_CLI_TELEMETRY": "0"} | self.env
+        environment = os.environ | {"SAM_CLI_TELEMETRY": "0"} | self.env
+        if self.env:  # samlocal.sh's credentials, not a profile's (as its own `sam` does)
+            environment.pop("AWS_PROFILE", None)
+        return environment
 
 
 def docker_engine_answers() -> bool:
@@ -81,8 +88,9 @@ def sam_cli() -> SamCli:
     """The SAM CLI with a Docker engine, starting samlocal.sh's engine when needed."""
     if not SAM.is_file():
         raise NoDockerEngine(f"{SAM} is missing: run `make {SAM.parent.parent.name}/.installed`")
+    prefix = (str(SAM.parent / "python"), str(SAM_ENTRY))
     if docker_engine_answers():
-        return SamCli(prefix=(str(SAM),), engine="the Docker engine of this machine")
+        return SamCli(prefix=prefix, engine="the Docker engine of this machine")
     script = samlocal_script()
     if script is None:
         raise NoDockerEngine(
@@ -90,13 +98,20 @@ def sam_cli() -> SamCli:
             f"(set {SAMLOCAL_VARIABLE} to its path, or start Docker)"
         )
     subprocess.run([str(script), "up"], check=True, stdout=sys.stderr)
+    exports = subprocess.run([str(script), "env"], check=True, capture_output=True, text=True)
     return SamCli(
-        prefix=(str(script), "sam"),
+        prefix=prefix,
         engine=f"samlocal.sh's private engine ({script})",
         # Its images are built locally under the names SAM would otherwise pull.
         pull_options=("--skip-pull-image",),
-        env={"SAMLOCAL_SAM": str(SAM)},
+        env=exported_variables(exports.stdout),
     )
+
+
+def exported_variables(exports: str) -> dict[str, str]:
+    """`export A=1 B=2` (samlocal.sh env) -> {"A": "1", "B": "2"}."""
+    words = shlex.split(exports)
+    return dict(word.split("=", 1) for word in words if "=" in word)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,6 +75,7 @@ STATUSES = {  # the first and the second answer, as for two real requests
     "revoke_token.json": (204, 404),
 }
 BATCH_EVENTS = ["projector.json", "stream_relay.json", "audit_consumer.json"]
+BROWSER_ORIGIN = "http://localhost:5173"
 
 Answers = dict[str, list[dict[str, Any]]]
 
@@ -120,6 +121,7 @@ def env_vars(stack: StackProcess, tmp_path_factory: pytest.TempPathFactory) -> P
     for name, port in ports.items():
         url = urlsplit(parameters[name])
         parameters[name] = url._replace(netloc=f"{url.hostname}:{port}").geturl()
+    parameters["ALLOWED_ORIGINS"] = BROWSER_ORIGIN  # for the preflight through start-api
     path = tmp_path_factory.mktemp("sam-local-env") / "env.json"
     path.write_text(json.dumps(document))
     return path
@@ -331,6 +333,12 @@ def test_start_api_serves_the_api_behind_the_token_authorizer(
             assert allowed.json()["quantity"] == 3
             refused = client.post("/inventory/restock", json=restock | {"sku": "SAMAPI2"})
             assert refused.status_code == 401, refused.text
+            # The preflight route of the same path and function has no authorizer (see
+            # devstack/sam_entry.py): the function answers it.
+            preflight = {"origin": BROWSER_ORIGIN, "access-control-request-method": "POST"}
+            options = client.options("/inventory/restock", headers=preflight)
+            assert options.status_code == 200, options.text
+            assert options.headers["access-control-allow-origin"] == BROWSER_ORIGIN
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -341,4 +349,7 @@ def test_start_api_serves_the_api_behind_the_token_authorizer(
     assert api.get("/inventory/SAMAPI1").json()["total_quantity"] == 3  # in the stack's table
     assert api.get("/inventory/SAMAPI2").status_code == 404  # the refused one wrote nothing
     with SUMMARY.open("a") as summary:
-        summary.write("sam local start-api: GET /health 200, restock 201, without a token 401\n")
+        summary.write(
+            "sam local start-api: GET /health 200, restock 201, without a token 401, "
+            "preflight 200\n"
+        )
