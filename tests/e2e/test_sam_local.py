@@ -6,7 +6,7 @@ It needs a Docker engine: this machine's, else the samlocal.sh harness's, starte
 found (see warehouse_devstack.sam_cli). Without either the module is skipped, with the reason in
 the summary, or fails when WAREHOUSE_REQUIRE_SAM_LOCAL is set (CI sets it). Each invocation starts
 a container (seconds), so they run a few at a time, in stages that keep the order the events need:
-the stream samples before any real movement, stock before the movements that take it.
+stock before the movements that take it, the count alone on its record.
 """
 
 import json
@@ -42,17 +42,14 @@ PARALLEL_INVOKES = 3
 INVOKE_TIMEOUT_SECONDS = 300
 AUDIT_DEADLINE_SECONDS = 60
 STAGES = [
-    [  # on empty tables, so each effect has one possible cause; and what needs no stock
+    [  # the stream samples on empty tables (their own SKU), and what needs no stock
         *("projector.json", "stream_relay.json", "audit_consumer.json", "authorizer.json"),
         *("health.json", "docs.json", "create_token.json", "list_tokens.json"),
         *("revoke_token.json", "delete_item.json", "list_items.json", "list_movements.json"),
-        *("low_stock_report.json", "locations_report.json"),
+        *("low_stock_report.json", "locations_report.json", "restock.json"),
     ],
-    ["restock.json"],
-    ["pick.json"],
-    ["transfer.json"],
-    ["adjust.json"],
-    ["put_item.json", "get_item.json", "get_inventory.json", "list_inventory.json"],
+    ["pick.json", "transfer.json", "put_item.json", "get_item.json"],  # WIDGET1 in stock
+    ["adjust.json", "get_inventory.json", "list_inventory.json"],  # nothing else moves A-01
 ]
 STATUSES = {  # the first and the second answer, as for two real requests
     "restock.json": (201, 201),
@@ -232,9 +229,10 @@ def test_a_replayed_pick_with_its_idempotency_key_answers_the_first_pick(answers
 
 
 def test_a_replayed_transfer_moves_again(answers: Answers) -> None:
+    """Only the transfer moves stock into B-02 (a pick may take from A-01 in between)."""
     first, second = map(body, answers["transfer.json"])
-    assert second["source"]["quantity"] == first["source"]["quantity"] - 1
     assert second["destination"]["quantity"] == first["destination"]["quantity"] + 1
+    assert second["source"]["quantity"] <= first["source"]["quantity"] - 1
 
 
 def test_a_replayed_adjust_counts_again(answers: Answers) -> None:
