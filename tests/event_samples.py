@@ -1,5 +1,6 @@
 """What the sample events in events/ act on that no other sample event creates: the token
-events/revoke_token.json revokes and the item events/delete_item.json deletes."""
+events/revoke_token.json revokes, the item events/delete_item.json deletes, and the item whose
+stock the stream samples (projector, relay) change."""
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -15,11 +16,13 @@ if TYPE_CHECKING:
 
 REVOKED_TOKEN_ID = "tok_00000000deadbeef"  # events/revoke_token.json
 DELETED_SKU = "OBSOLETE1"  # events/delete_item.json
+STREAM_SKU = "GADGET7"  # events/projector.json, events/stream_relay.json
 
 
 def seed_event_targets(client: "DynamoDBClient", table: str, tokens_table: str) -> None:
     now = datetime.now(UTC)
     revoked = ApiToken(REVOKED_TOKEN_ID, "old-scanner", Role.OPERATOR, now)
     DynamoDBTokenRepository(client, tokens_table).add(revoked, secret_hash("x"))
-    fields = ItemFields("Old part", None, "each", 0)
-    DynamoDBItemRepository(client, table).put_item(DELETED_SKU, fields, now, None)
+    items = DynamoDBItemRepository(client, table)
+    items.put_item(DELETED_SKU, ItemFields("Old part", None, "each", 0), now, None)
+    items.put_item(STREAM_SKU, ItemFields("Gadget, green", None, "each", 0), now, None)

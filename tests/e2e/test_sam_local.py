@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import EVENTS_DIR, event_files, function_for, load_event
 from tests.e2e.conftest import StackProcess, start_stack, stop_stack
-from tests.event_samples import seed_event_targets
+from tests.event_samples import STREAM_SKU, seed_event_targets
 from warehouse_devstack.dynamodb_local import free_port, wait_for_port
 from warehouse_devstack.sam_cli import LOCAL_BUILD_DIR, NoDockerEngine, SamCli, sam_cli
 from warehouse_devstack.template import REPO_ROOT, Template
@@ -297,7 +297,7 @@ def test_relayed_and_consumed_movements_reach_the_audit_log_once(
     assert len(expected) == 4 and relayed_movement_ids().isdisjoint(consumed)
     deadline = time.monotonic() + AUDIT_DEADLINE_SECONDS
     while True:
-        page = api.get("/reports/movements", params={"sku": "GADGET7", "limit": 100}).json()
+        page = api.get("/reports/movements", params={"sku": STREAM_SKU, "limit": 100}).json()
         logged = [movement["movement_id"] for movement in page["items"]]
         if set(logged) >= expected or time.monotonic() > deadline:
             break
