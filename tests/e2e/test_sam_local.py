@@ -11,11 +11,13 @@ stock before the movements that take it, the count alone on its record.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +39,9 @@ pytestmark = pytest.mark.timeout(1800)  # the whole module's invocations run in 
 REQUIRED = "WAREHOUSE_REQUIRE_SAM_LOCAL"
 SAMPLE_TOKEN = "wh_example-not-a-real-token"  # events/authorizer.json's: the stack's admin here
 ENV_VARS = REPO_ROOT / "devstack" / "sam-local-env.json"
-SUMMARY = REPO_ROOT / "test-output" / "sam-local.txt"
+SUMMARY = REPO_ROOT / "test-output" / "sam-local-invoke.txt"
+START_API_SUMMARY = REPO_ROOT / "test-output" / "sam-local-start-api.txt"
+REPORT_DURATION = re.compile(r"\tDuration: ([0-9.]+) ms")
 PARALLEL_INVOKES = 3
 INVOKE_TIMEOUT_SECONDS = 300
 AUDIT_DEADLINE_SECONDS = 60
@@ -132,7 +136,24 @@ def api(stack: StackProcess) -> Iterator[httpx.Client]:
         yield client
 
 
-def invoke(sam: SamCli, function: str, event: str, env_vars: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Invocation:
+    answer: dict[str, Any]
+    duration: str  # as SAM's REPORT line gives it: the function's time in its container
+
+    def describe(self) -> str:
+        answer = self.answer
+        if "statusCode" in answer:
+            outcome = str(answer["statusCode"])
+        elif "batchItemFailures" in answer:
+            outcome = f"batchItemFailures={len(answer['batchItemFailures'])}"
+        else:  # the authorizer's policy
+            effects = {statement["Effect"] for statement in answer["policyDocument"]["Statement"]}
+            outcome = f"{'/'.join(sorted(effects))} role={answer['context']['role']}"
+        return f"{outcome} ({self.duration})"
+
+
+def invoke(sam: SamCli, function: str, event: str, env_vars: Path) -> Invocation:
     """One `sam local invoke`; its standard output is the function's answer."""
     command = sam.command("local", "invoke", function, "--event", str(EVENTS_DIR / event))
     command += ["--env-vars", str(env_vars)]
@@ -145,24 +166,15 @@ def invoke(sam: SamCli, function: str, event: str, env_vars: Path) -> dict[str, 
         timeout=INVOKE_TIMEOUT_SECONDS,
         check=False,
     )
+    # SAM exits 0 with nothing on stdout when the function timed out or crashed.
     assert result.returncode == 0, f"{function} {event}:\n{result.stderr[-4000:]}"
-    answer: dict[str, Any] = json.loads(result.stdout)
-    return answer
+    assert result.stdout.strip(), f"{function} {event}, no answer:\n{result.stderr[-4000:]}"
+    report = REPORT_DURATION.search(result.stderr)
+    return Invocation(json.loads(result.stdout), f"{report[1]} ms" if report else "?")
 
 
-def invoke_twice(sam: SamCli, function: str, event: str, env_vars: Path) -> list[dict[str, Any]]:
+def invoke_twice(sam: SamCli, function: str, event: str, env_vars: Path) -> list[Invocation]:
     return [invoke(sam, function, event, env_vars) for _ in range(2)]
-
-
-def describe(answer: dict[str, Any]) -> str:
-    if "statusCode" in answer:
-        return str(answer["statusCode"])
-    if "batchItemFailures" in answer:
-        return f"batchItemFailures={len(answer['batchItemFailures'])}"
-    if "policyDocument" in answer:
-        effects = {statement["Effect"] for statement in answer["policyDocument"]["Statement"]}
-        return f"{'/'.join(sorted(effects))} role={answer.get('context', {}).get('role')}"
-    return json.dumps(answer)[:60]
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +187,7 @@ def answers(sam: SamCli, stack: StackProcess, env_vars: Path, template: Template
         str(template.resolve({"Ref": name})) for name in ["InventoryTable", "TokensTable"]
     )
     seed_event_targets(dynamodb, table, tokens)
-    results: Answers = {}
+    invocations: dict[str, list[Invocation]] = {}
     started = time.monotonic()
     with ThreadPoolExecutor(PARALLEL_INVOKES) as pool:
         for stage in STAGES:
@@ -185,15 +197,17 @@ def answers(sam: SamCli, stack: StackProcess, env_vars: Path, template: Template
                 )
                 for event in stage
             }
-            results |= {event: future.result() for event, future in futures.items()}
+            invocations |= {event: future.result() for event, future in futures.items()}
     lines = [f"sam local invoke, every event twice, with {sam.engine}:"]
     for event in [event for stage in STAGES for event in stage]:
         function = function_for(template, event).logical_id
-        lines.append(f"  {function:<24} {event:<24} {' then '.join(map(describe, results[event]))}")
-    lines.append(f"  {2 * len(results)} invocations in {time.monotonic() - started:.0f} s")
+        outcomes = " then ".join(invocation.describe() for invocation in invocations[event])
+        lines.append(f"  {function:<24} {event:<22} {outcomes}")
+    lines.append(f"  {2 * len(invocations)} invocations in {time.monotonic() - started:.0f} s")
     SUMMARY.parent.mkdir(exist_ok=True)
     SUMMARY.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))  # noqa: T201 - shown with -s; also in test-output/
+    results = {event: [run.answer for run in runs] for event, runs in invocations.items()}
     return results
 
 
@@ -346,8 +360,7 @@ def test_start_api_serves_the_api_behind_the_token_authorizer(
             process.wait()
     assert api.get("/inventory/SAMAPI1").json()["total_quantity"] == 3  # in the stack's table
     assert api.get("/inventory/SAMAPI2").status_code == 404  # the refused one wrote nothing
-    with SUMMARY.open("a") as summary:
-        summary.write(
-            "sam local start-api: GET /health 200, restock 201, without a token 401, "
-            "preflight 200\n"
-        )
+    START_API_SUMMARY.parent.mkdir(exist_ok=True)
+    START_API_SUMMARY.write_text(
+        "sam local start-api: GET /health 200, restock 201, without a token 401, preflight 200\n"
+    )
