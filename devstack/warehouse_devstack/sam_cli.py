@@ -37,6 +37,12 @@ LOCAL_OPTIONS = (
 )
 SAMLOCAL_VARIABLE = "SAMLOCAL_SH"
 SAMLOCAL_RELATIVE = Path("shared") / "tools" / "samlocal.sh"
+SAM_DEFAULTS = {
+    # How long SAM waits for a new container's runtime to listen (20 s by default) before it
+    # gives up, printing no answer and exiting 0. On a busy machine, or an engine that copies
+    # each container's file system (samlocal.sh's vfs storage), starting one can take longer.
+    "SAM_CLI_CONTAINER_CONNECTION_TIMEOUT": "120",
+}
 # SAM CLI's own Docker client, as `sam local` will create it (honours DOCKER_HOST).
 PING = "import docker; docker.from_env(timeout=10).ping()"
 
@@ -57,7 +63,7 @@ class SamCli:
         return [*self.prefix, *args, *extra]
 
     def environment(self) -> dict[str, str]:
-        environment = os.environ | {"SAM_CLI_TELEMETRY": "0"} | self.env
+        environment = SAM_DEFAULTS | os.environ | {"SAM_CLI_TELEMETRY": "0"} | self.env
         if self.env:  # samlocal.sh's credentials, not a profile's (as its own `sam` does)
             environment.pop("AWS_PROFILE", None)
         return environment

@@ -68,3 +68,17 @@ def test_make_invoke_finds_each_function_s_event_file(template: Template) -> Non
         event = f"events/{spec.code_dir.name}.json"
         assert f"local invoke {spec.logical_id} --event {event}" in line
         assert (EVENTS_DIR.parent / event).is_file()
+
+
+def test_the_environment_waits_longer_for_containers_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SAM_CLI_CONTAINER_CONNECTION_TIMEOUT", raising=False)
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    direct = SamCli(prefix=("sam",), engine="test")
+    assert direct.environment()["SAM_CLI_CONTAINER_CONNECTION_TIMEOUT"] == "120"
+    assert direct.environment()["AWS_PROFILE"] == "work"
+    harness = SamCli(prefix=("sam",), engine="test", env={"AWS_ACCESS_KEY_ID": "testing"})
+    assert "AWS_PROFILE" not in harness.environment()  # its fake credentials, not a profile
+    monkeypatch.setenv("SAM_CLI_CONTAINER_CONNECTION_TIMEOUT", "300")
+    assert direct.environment()["SAM_CLI_CONTAINER_CONNECTION_TIMEOUT"] == "300"
