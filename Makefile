@@ -21,15 +21,30 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 	PATH=$(dir $(PYTHON_312)):$$PATH
 PORT ?= 3000
+# `make start-api`: its own port, next to `make run` (which it needs).
+SAM_API_PORT ?= 3001
+# `sam local` runs the functions in containers of this machine's architecture, built apart from
+# .aws-sam/build (which `sam deploy` uses, built for the deployed architecture); the same
+# directory as warehouse_devstack/sam_cli.py's LOCAL_BUILD_DIR.
+LOCAL_ARCHITECTURE := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+LOCAL_BUILD_DIR := .aws-sam/local-$(LOCAL_ARCHITECTURE)
+LOCAL_SOURCES := template.yaml $(shell find functions layers/shared -type f -not -path '*/__pycache__/*' \
+	-not -path '*.egg-info/*' -not -name '*.pyc')
+# FN=RestockFunction -> events/restock.json
+EVENT ?= events/$(shell echo '$(FN)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z])/\1_\2/g' | tr A-Z a-z).json
+# sam with a Docker engine, the build above and samconfig.toml's local settings.
+SAM_LOCAL := $(BIN)/python -m warehouse_devstack.sam_cli
 
 .PHONY: rebuild-projections redrive-audit help run test lint format unit integration e2e template-check build clean \
-	chromium openapi swagger-ui bench
+	chromium openapi swagger-ui bench invoke start-api sam-local-build
 
 help:
 	@echo "make run    - local stack on http://127.0.0.1:$(PORT) (DynamoDB Local + API emulator)"
 	@echo "make test   - lint, template checks and every test"
 	@echo "make lint / format / unit / integration / e2e / template-check"
 	@echo "make build [ARCHITECTURE=x86_64] - sam build for arm64 (default) or x86_64"
+	@echo "make invoke FN=RestockFunction [EVENT=events/restock.json] - sam local invoke (Docker)"
+	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
 	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
 
@@ -99,6 +114,21 @@ template-check: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 build: $(SAM_VENV)/.installed
 	ARCHITECTURE=$(ARCHITECTURE) $(SAM_ENV) $(SAM) build --parallel --build-dir $(BUILD_DIR) \
 		--parameter-overrides Architecture=$(ARCHITECTURE)
+
+# sam local invoke / start-api against the local stack of `make run` (see docs/local-development.md),
+# with this machine's Docker engine, else samlocal.sh's (warehouse_devstack/sam_cli.py).
+sam-local-build: $(LOCAL_BUILD_DIR)/template.yaml
+
+$(LOCAL_BUILD_DIR)/template.yaml: $(SAM_VENV)/.installed $(LOCAL_SOURCES)
+	$(MAKE) --no-print-directory build ARCHITECTURE=$(LOCAL_ARCHITECTURE) BUILD_DIR=$(LOCAL_BUILD_DIR)
+	touch $@
+
+invoke: $(BIN)/.installed $(LOCAL_BUILD_DIR)/template.yaml
+	@test -n "$(FN)" || { echo "usage: make invoke FN=RestockFunction [EVENT=events/restock.json]" >&2; exit 2; }
+	$(SAM_LOCAL) local invoke $(FN) --event $(EVENT)
+
+start-api: $(BIN)/.installed $(LOCAL_BUILD_DIR)/template.yaml
+	$(SAM_LOCAL) local start-api --port $(SAM_API_PORT)
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m warehouse_devstack.openapi_file

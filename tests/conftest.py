@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
-from warehouse_devstack.template import REPO_ROOT, Template, load_template
+from warehouse_devstack.template import REPO_ROOT, FunctionSpec, Template, load_template
 
 EVENTS_DIR = REPO_ROOT / "events"
 
@@ -44,3 +44,10 @@ def load_event(name: str) -> dict[str, Any]:
 
 def event_files() -> list[Path]:
     return sorted(EVENTS_DIR.glob("*.json"))
+
+
+def function_for(template: Template, event_name: str) -> FunctionSpec:
+    """events/<name>.json belongs to the function whose code is functions/<name>/."""
+    stem = event_name.removesuffix(".json")
+    (spec,) = [spec for spec in template.functions() if spec.code_dir.name == stem]
+    return spec

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from warehouse_devstack.container_network import bridge_address
 from warehouse_devstack.stack import PortInUse, RunningStack, StackOptions, local_stack
 
 logger = logging.getLogger("warehouse_devstack")
 
-SAM_ENV_VARS_PORT = 8000  # the DynamoDB port devstack/sam-local-env.json points at
+# The ports devstack/sam-local-env.json points `sam local` containers at.
+SAM_ENV_VARS_PORTS = {"dynamodb": 8000, "sqs": 9324}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -36,14 +38,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--dynamodb-port",
         type=int,
-        default=int(os.environ.get("DYNAMODB_PORT", str(SAM_ENV_VARS_PORT))),
+        default=int(os.environ.get("DYNAMODB_PORT", str(SAM_ENV_VARS_PORTS["dynamodb"]))),
         help="DynamoDB Local port (fixed, so `sam local invoke` can reach it)",
     )
     parser.add_argument(
         "--sqs-port",
         type=int,
-        default=int(os.environ.get("SQS_PORT", "9324")),
+        default=int(os.environ.get("SQS_PORT", str(SAM_ENV_VARS_PORTS["sqs"]))),
         help="SQS (moto's server) port; 0 for any free port",
+    )
+    parser.add_argument(
+        "--container-gateway",
+        default=bridge_address(),
+        metavar="ADDRESS",
+        help="also serve SQS on this address, where `sam local` containers reach this machine "
+        "(default: the Docker bridge's address when there is one; 'none' for loopback only)",
     )
     parser.add_argument(
         "--persist",
@@ -62,7 +71,15 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         dynamodb_port=args.dynamodb_port,
         persist_dir=persist.resolve() if persist else None,
         sqs_port=args.sqs_port,
+        sqs_also_on=container_hosts(args.container_gateway),
     )
+
+
+def container_hosts(gateway: str | None) -> tuple[str, ...]:
+    """The extra SQS address: none when absent, asked not to, or already the loopback."""
+    if gateway in {None, "", "none", "127.0.0.1"}:
+        return ()
+    return (str(gateway),)
 
 
 def configure_logging() -> None:
@@ -105,7 +122,8 @@ def banner(running: RunningStack) -> str:
         "Warehouse API local stack",
         f"  API        {running.api_url}",
         f"  DynamoDB   {running.dynamodb.url} ({running.dynamodb.engine}, {storage})",
-        f"  SQS        {running.sqs_url} (moto; {', '.join(running.queue_urls)})",
+        f"  SQS        {running.sqs_url} (moto; {', '.join(running.queue_urls)})"
+        + "".join(f", also on {host}" for host in running.sqs_also_on),
         f"  Admin      {running.admin_token}  (WAREHOUSE_ADMIN_TOKEN; POST /tokens for others)",
         "  Routes",
         *(
@@ -128,12 +146,11 @@ def banner(running: RunningStack) -> str:
 
 
 def _sam_hint(running: RunningStack) -> list[str]:
-    if running.dynamodb.url.endswith(f":{SAM_ENV_VARS_PORT}"):
-        return [
-            "  sam local invoke <Function> --env-vars devstack/sam-local-env.json "
-            "--docker-network host  (uses this DynamoDB)"
-        ]
-    return [f"  (sam-local-env.json expects DynamoDB on port {SAM_ENV_VARS_PORT}, not this one)"]
+    ports = {"dynamodb": running.dynamodb.url, "sqs": running.sqs_url}
+    if all(url.endswith(f":{SAM_ENV_VARS_PORTS[name]}") for name, url in ports.items()):
+        return ["  make invoke FN=<Function>  (sam local invoke against this stack; needs Docker)"]
+    expected = ", ".join(f"{name} on port {port}" for name, port in SAM_ENV_VARS_PORTS.items())
+    return [f"  (`sam local` would not find this stack: sam-local-env.json expects {expected})"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

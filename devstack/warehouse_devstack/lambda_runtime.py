@@ -48,7 +48,8 @@ def apply_environment(template: Template) -> dict[str, str]:
                     f"{name} differs between functions; the local stack shares one env"
                 )
             merged[name] = value
-    merged.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the local stack sets its own endpoint
+    for name in [name for name in merged if name.startswith("AWS_ENDPOINT_URL")]:
+        del merged[name]  # empty in the template; the local stack sets its own endpoints
     os.environ.update(merged)
     return merged
 

@@ -1,15 +1,17 @@
-"""SQS for the local stack: moto's server in this process (a thread), on 127.0.0.1.
+"""SQS for the local stack: moto's server in this process (a thread), on 127.0.0.1 and, for
+`sam local` containers, on the Docker bridge's address too (see container_network).
 
 The functions reach it through AWS_ENDPOINT_URL_SQS, which boto3 honours; the queue URLs the
 template resolves to (`https://sqs.us-east-1.amazonaws.com/123456789012/<name>`) work as they
-are, because moto finds the queue by the URL's account and name, not its host.
+are, because moto finds the queue by the URL's account and name, not its host. Both listeners
+serve the same queues: moto keeps its state per process, not per server.
 """
 
 import errno
 import logging
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 from moto.server import ThreadedMotoServer
 
@@ -20,32 +22,42 @@ class SqsPortInUse(RuntimeError):
     """The SQS port is taken."""
 
 
-def ensure_bindable(port: int) -> None:
+def ensure_bindable(host: str, port: int) -> None:
     """moto's server would wait forever for a port it cannot bind: refuse a taken one first."""
     if port == 0:
         return
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:
-            probe.bind((HOST, port))
+            probe.bind((host, port))
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
-            raise SqsPortInUse(f"{HOST}:{port} is in use") from exc
+            raise SqsPortInUse(f"{host}:{port} is in use") from exc
 
 
 @contextmanager
-def sqs_server(port: int) -> Iterator[str]:
-    """moto's server on `port` (0: any free port) until the block exits; yields its URL."""
-    ensure_bindable(port)
+def moto_listener(host: str, port: int) -> Iterator[int]:
+    """One moto server on host:port (0: any free port) until the block exits; yields the port."""
+    ensure_bindable(host, port)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    try:
+        yield server.get_host_and_port()[1]
+    finally:
+        server.stop()
+
+
+@contextmanager
+def sqs_server(port: int, also_on: Sequence[str] = ()) -> Iterator[str]:
+    """moto's server on 127.0.0.1:`port` (0: any free port) and on the same port of each
+    address in `also_on`, until the block exits; yields the loopback URL."""
     # werkzeug logs every request at INFO: several a second from the queue pollers' long polls.
     werkzeug = logging.getLogger("werkzeug")
     if werkzeug.level == logging.NOTSET:
         werkzeug.setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
-    try:
-        _, bound = server.get_host_and_port()
+    with ExitStack() as listeners:
+        bound = listeners.enter_context(moto_listener(HOST, port))
+        for host in also_on:
+            listeners.enter_context(moto_listener(host, bound))
         yield f"http://{HOST}:{bound}"
-    finally:
-        server.stop()

@@ -66,6 +66,8 @@ class StackOptions:
     dynamodb_port: int = 8000
     persist_dir: Path | None = None  # None: DynamoDB Local keeps data in memory
     sqs_port: int = 9324  # 0: any free port (see RunningStack.sqs_url)
+    # More addresses for SQS, e.g. the Docker bridge's, where `sam local` containers reach it.
+    sqs_also_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class RunningStack:
     persist_dir: Path | None
     admin_token: str
     sqs_url: str
+    sqs_also_on: tuple[str, ...]
     queue_urls: dict[str, str]  # logical id -> URL as the template resolves it (use sqs_url)
     pollers: Sequence[Poller]  # one per DynamoDB/SQS event of a function
 
@@ -114,7 +117,7 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
         server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
         stack.callback(server.server_close)  # closing twice is harmless
         ensure_port_free(options.dynamodb_port, "--dynamodb-port")
-        sqs_url = stack.enter_context(local_sqs(options.sqs_port))
+        sqs_url = stack.enter_context(local_sqs(options.sqs_port, options.sqs_also_on))
         endpoint = stack.enter_context(dynamodb_local(options.dynamodb_port, options.persist_dir))
         create_tables(admin_client(endpoint.url), template)
         queue_urls = {
@@ -132,17 +135,18 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
             persist_dir=options.persist_dir,
             admin_token=admin_token,
             sqs_url=sqs_url,
+            sqs_also_on=options.sqs_also_on,
             queue_urls=queue_urls,
             pollers=pollers,
         )
 
 
 @contextmanager
-def local_sqs(port: int) -> Iterator[str]:
+def local_sqs(port: int, also_on: Sequence[str]) -> Iterator[str]:
     """moto's SQS server, and the functions' SQS endpoint pointed at it (function_environment
     restores the variable on exit)."""
     try:
-        with sqs_server(port) as url:
+        with sqs_server(port, also_on) as url:
             os.environ["AWS_ENDPOINT_URL_SQS"] = url
             yield url
     except SqsPortInUse as exc:

@@ -36,6 +36,8 @@ class StackProcess:
     stdout: Path
     stderr: Path
     children: dict[int, str]  # pid -> command line of what the stack started (DynamoDB Local)
+    dynamodb_port: int
+    sqs_port: int
 
     def banner(self) -> str:
         return self.stdout.read_text()
@@ -78,10 +80,10 @@ def stop_with_pytest() -> None:
 
 
 def start_stack(logs: Path, admin_token: str) -> StackProcess:
-    port, dynamodb_port = free_port(), free_port()
+    port, dynamodb_port, sqs_port = free_port(), free_port(), free_port()
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
-    command = [sys.executable, "-m", "warehouse_devstack"]
-    command += ["--port", str(port), "--dynamodb-port", str(dynamodb_port), "--sqs-port", "0"]
+    command = [sys.executable, "-m", "warehouse_devstack", "--port", str(port)]
+    command += ["--dynamodb-port", str(dynamodb_port), "--sqs-port", str(sqs_port)]
     env = os.environ | {"WAREHOUSE_ADMIN_TOKEN": admin_token}
     with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
         process = subprocess.Popen(
@@ -95,7 +97,8 @@ def start_stack(logs: Path, admin_token: str) -> StackProcess:
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base_url, process, stderr)
-        return StackProcess(base_url, process, stdout, stderr, children_of(process.pid))
+        children = children_of(process.pid)
+        return StackProcess(base_url, process, stdout, stderr, children, dynamodb_port, sqs_port)
     except BaseException:
         process.send_signal(signal.SIGINT)  # let it stop DynamoDB Local; kill only as a fallback
         try:

@@ -1,5 +1,5 @@
 """samconfig.toml's environments name real template parameters with allowed values, and each has
-what `sam deploy --config-env <env>` and `sam local invoke` need."""
+what `sam deploy --config-env <env>`, `sam local invoke` and `sam local start-api` need."""
 
 import re
 import tomllib
@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from warehouse_devstack.template import REPO_ROOT, Template
+from warehouse_devstack.template import PSEUDO_PARAMETERS, REPO_ROOT, Template
 
 SAMCONFIG = REPO_ROOT / "samconfig.toml"
 ENVIRONMENTS = ["default", "dev", "prod"]
+LOCAL_COMMANDS = ["local_invoke", "local_start_api"]
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +58,24 @@ def test_every_environment_states_its_architecture(
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_deploy_and_local_invoke_settings(config: dict[str, Any], environment: str) -> None:
+def test_deploy_settings(config: dict[str, Any], environment: str) -> None:
     deploy = config[environment]["deploy"]["parameters"]
     assert deploy["capabilities"] == "CAPABILITY_IAM"  # the functions' roles
     assert deploy["resolve_s3"] is True
-    env_vars = config[environment]["local_invoke"]["parameters"]["env_vars"]
-    assert (REPO_ROOT / env_vars).is_file()
+
+
+@pytest.mark.parametrize("command", LOCAL_COMMANDS)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_sam_local_reaches_the_local_stack_from_its_containers(
+    config: dict[str, Any], environment: str, command: str
+) -> None:
+    """The env-vars file names host.docker.internal: Linux engines need it mapped to the host
+    (Docker Desktop maps it already). SAM CLI does not honour `docker_network = "host"`."""
+    settings = config[environment][command]["parameters"]
+    assert (REPO_ROOT / settings["env_vars"]).is_file()
+    assert "host.docker.internal:host-gateway" in settings["add_host"]
+    assert settings["region"] == PSEUDO_PARAMETERS["AWS::Region"]  # where its queues live
+    assert "docker_network" not in settings
 
 
 def test_prod_confirms_its_changesets(config: dict[str, Any]) -> None:

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from tests.conftest import event_files, load_event
+from tests.conftest import event_files, function_for, load_event
+from tests.event_samples import seed_event_targets
 from warehouse_devstack.lambda_runtime import invoke
-from warehouse_devstack.template import FunctionSpec, Template
+from warehouse_devstack.template import Template
 from warehouse_inventory.access import Role
 from warehouse_inventory.aws_clients import dynamodb_client
 from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.items import ItemFields
-from warehouse_inventory.services import audit_repository, item_service, report_service
+from warehouse_inventory.services import audit_repository, report_service
+from warehouse_inventory.settings import get_settings
 from warehouse_inventory.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
@@ -43,26 +44,18 @@ EXPECTED_STATUS = {
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
 NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json", "projector.json"]
-SAMPLE_TOKEN_ID = "tok_00000000deadbeef"  # revoked by events/revoke_token.json
 SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
 
 
 @pytest.fixture(scope="module", autouse=True)
 def sample_tokens(dynamodb: "DynamoDBClient") -> None:
-    """The tokens the sample events refer to."""
-    repository = DynamoDBTokenRepository(dynamodb_client(), "TokensTable")
-    now = datetime.now(UTC)
-    repository.add(ApiToken(SAMPLE_TOKEN_ID, "old-scanner", Role.OPERATOR, now), secret_hash("x"))
-    sample = ApiToken("tok_0123456789abcdef", "dock-scanner-1", Role.OPERATOR, now)
+    """What the sample events refer to: the token and item they revoke and delete, and the
+    operator token of events/authorizer.json."""
+    settings = get_settings()
+    seed_event_targets(dynamodb_client(), settings.table_name, settings.tokens_table_name)
+    sample = ApiToken("tok_0123456789abcdef", "dock-scanner-1", Role.OPERATOR, datetime.now(UTC))
+    repository = DynamoDBTokenRepository(dynamodb_client(), settings.tokens_table_name)
     repository.add(sample, secret_hash(SAMPLE_SECRET))
-    item_service().put("OBSOLETE1", ItemFields("Old part", None, "each", 0), None)  # deleted
-
-
-def function_for(template: Template, event_name: str) -> FunctionSpec:
-    """events/<name>.json belongs to the function whose code is functions/<name>/."""
-    stem = event_name.removesuffix(".json")
-    (spec,) = [spec for spec in template.functions() if spec.code_dir.name == stem]
-    return spec
 
 
 def test_api_events_carry_their_function_s_route(template: Template) -> None:
@@ -132,7 +125,5 @@ def test_stream_event_projects_totals_and_location_summaries(template: Template)
     event = load_event("projector.json")
     response = invoke(function_for(template, "projector.json"), event)
     assert response == {"batchItemFailures": []}
-    item = item_service().get("WIDGET1")
-    assert item.sku == "WIDGET1"
-    report = report_service().locations()
-    assert any(line.location_code == "A-01" for line in report)
+    lines = [line for line in report_service().locations() if line.location_code == "C-03"]
+    assert [(line.sku_count, line.total_quantity) for line in lines] == [(1, 3)]
