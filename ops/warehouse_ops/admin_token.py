@@ -1,7 +1,7 @@
 """Issue an API token straight into a deployed stack's TokensTable: the first admin token.
 
-    python -m warehouse_devstack.admin_token --stack-name warehouse-api --name ops-admin
-    python -m warehouse_devstack.admin_token --table-name <physical table name> --role operator
+    python -m warehouse_ops.admin_token --stack-name warehouse-api --name ops-admin
+    python -m warehouse_ops.admin_token --table-name <physical table name> --role operator
 
 The token goes through the API's own TokenService, so only its SHA-256 is stored. The secret is
 the only thing written to stdout (`TOKEN=$(python -m ...)` captures it) and it is never logged;
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from warehouse_devstack.operations import physical_resource_id
-from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.errors import WarehouseError
-from warehouse_inventory.token_service import TokenService
+from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.services.tokens import TokenService
+from warehouse_ops.stacks import physical_resource_id
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,7 +30,7 @@ TOKENS_TABLE_LOGICAL_ID = "TokensTable"
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_devstack.admin_token",
+        prog="python -m warehouse_ops.admin_token",
         description="Issue an API token in a deployed stack and print its secret, once.",
     )
     where = parser.add_mutually_exclusive_group(required=True)

@@ -1,7 +1,7 @@
 """Recompute the report projections from the stock records (recovery after a bug).
 
-    python -m warehouse_devstack.rebuild_projections                      # the local stack
-    python -m warehouse_devstack.rebuild_projections --stack-name warehouse-api   # deployed
+    python -m warehouse_ops.rebuild_projections                      # the local stack
+    python -m warehouse_ops.rebuild_projections --stack-name warehouse-api   # deployed
 
 Prints what it changed; on correct data it changes nothing.
 """
@@ -10,15 +10,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from warehouse_devstack.operations import physical_resource_id, session_for
-from warehouse_inventory.projection_rebuild import rebuild
+from warehouse_inventory.dal.projection_rebuild import rebuild
+from warehouse_ops.stacks import physical_resource_id, session_for
 
 LOCAL_DYNAMODB = "http://127.0.0.1:8000"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_devstack.rebuild_projections", description=__doc__
+        prog="python -m warehouse_ops.rebuild_projections", description=__doc__
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--stack-name", help="deployed stack whose InventoryTable to rebuild")

@@ -1,7 +1,7 @@
 """Replay the stream records the relay dead-lettered: their movements go to the audit queue.
 
-    python -m warehouse_devstack.redrive_audit                            # the local stack
-    python -m warehouse_devstack.redrive_audit --stack-name warehouse-api  # deployed
+    python -m warehouse_ops.redrive_audit                            # the local stack
+    python -m warehouse_ops.redrive_audit --stack-name warehouse-api  # deployed
 
 Run it once the cause is fixed (a deploy, or the data corrected). Each record's movement is
 rebuilt with the current code and sent; its dead letter is deleted only once sent. Prints what it
@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from warehouse_devstack.operations import physical_resource_id, session_for
 from warehouse_devstack.template import load_template
-from warehouse_inventory.audit.redrive import redrive
+from warehouse_inventory.dal.audit_redrive import redrive
+from warehouse_ops.stacks import physical_resource_id, session_for
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -29,7 +29,7 @@ DEAD_LETTERS, AUDIT_QUEUE = "RelayDeadLetterQueue", "AuditQueue"
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_devstack.redrive_audit",
+        prog="python -m warehouse_ops.redrive_audit",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

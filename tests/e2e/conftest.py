@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from warehouse_devstack.dynamodb_local import free_port
+from warehouse_devstack.backends.dynamodb_local import free_port
 from warehouse_devstack.template import REPO_ROOT
 
 STARTUP_TIMEOUT_SECONDS = 60

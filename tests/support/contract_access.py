@@ -4,7 +4,7 @@ of template.yaml, for the security tests to compare the two."""
 import re
 
 from warehouse_devstack.template import ApiRoute, Template
-from warehouse_inventory.access import Role
+from warehouse_inventory.domain.access import Role
 
 CONTRACT_PUBLIC_ROUTES = frozenset(
     {

@@ -5,11 +5,11 @@ stock the stream samples (projector, relay) change."""
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.items import ItemFields
-from warehouse_inventory.tokens import ApiToken, secret_hash
+from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
+from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.items import ItemFields
+from warehouse_inventory.domain.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

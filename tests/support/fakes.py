@@ -3,14 +3,14 @@
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from warehouse_inventory.errors import (
+from warehouse_inventory.domain.errors import (
     InsufficientStock,
     NotFound,
     PreconditionFailed,
     ServiceUnavailable,
 )
-from warehouse_inventory.repository import Adjustment, PageKey, StockPage
-from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.services.ports import Adjustment, PageKey, StockPage
 
 
 @dataclass

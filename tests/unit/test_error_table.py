@@ -1,6 +1,6 @@
 """The error table covers exactly the contract's codes with the contract's statuses."""
 
-from warehouse_inventory.errors import ERROR_TABLE
+from warehouse_inventory.domain.errors import ERROR_TABLE
 
 CONTRACT_CODES = {
     "bad_request": 400,
@@ -26,7 +26,7 @@ def test_every_contract_code_has_its_status() -> None:
 
 
 def test_every_domain_error_has_a_row() -> None:
-    from warehouse_inventory import errors
+    from warehouse_inventory.domain import errors
 
     classes = [
         value

@@ -10,9 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from tests.unicode_text import EDGES, text_of
-from warehouse_inventory import models
-from warehouse_inventory.models import ItemIn, PickIn, RequestModel, RestockIn, TokenIn, TransferIn
+from tests.support.unicode_text import EDGES, text_of
+from warehouse_inventory.schemas import inventory as models
+from warehouse_inventory.schemas.inventory import (
+    ItemIn,
+    PickIn,
+    RequestModel,
+    RestockIn,
+    TokenIn,
+    TransferIn,
+)
 
 VALID: dict[type[BaseModel], dict[str, Any]] = {
     RestockIn: {"sku": "ABC", "quantity": 1},

@@ -4,12 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.unit.fakes import FakeInventoryRepository
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import InvalidCursor, NotFound
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn
-from warehouse_inventory.stock import ANONYMOUS, MovementType, Principal, RequestMeta
+from tests.support.fakes import FakeInventoryRepository
+from warehouse_inventory.domain.errors import InvalidCursor, NotFound
+from warehouse_inventory.domain.stock import ANONYMOUS, MovementType, Principal, RequestMeta
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 META = RequestMeta(principal=Principal("t-1", "scanner-7", "operator"), request_id="req-1")

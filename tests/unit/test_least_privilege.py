@@ -7,7 +7,7 @@ tests/iam_policies.py): `InventoryTable`, `TokensTable/index/active`, ...
 
 import pytest
 
-from tests.iam_policies import Grant, UnsupportedPolicy, function_grants, template_grants
+from tests.support.iam_policies import Grant, UnsupportedPolicy, function_grants, template_grants
 from warehouse_devstack.template import Template, load_template
 
 INVENTORY, TOKENS, IDEMPOTENCY = "InventoryTable", "TokensTable", "IdempotencyTable"

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from warehouse_devstack.event_filters import Pattern, parse_patterns
+from warehouse_devstack.event_sources.filters import Pattern, parse_patterns
 from warehouse_devstack.template import FunctionSpec, Template, queue_url
 
 # Lambda's defaults when a mapping leaves a setting out.

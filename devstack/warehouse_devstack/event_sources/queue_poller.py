@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warehouse_devstack.event_filters import matches_any
-from warehouse_devstack.event_sources import QueueSource
-from warehouse_devstack.pollers import (
+from warehouse_devstack.event_sources.filters import matches_any
+from warehouse_devstack.event_sources.mappings import QueueSource
+from warehouse_devstack.event_sources.poller_base import (
     REGION,
     Invocation,
     Poller,

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from warehouse_devstack.event_filters import matches_any
-from warehouse_devstack.event_sources import StreamSource
-from warehouse_devstack.lambda_runtime import LambdaContext
-from warehouse_devstack.pollers import (
+from warehouse_devstack.event_sources.filters import matches_any
+from warehouse_devstack.event_sources.mappings import StreamSource
+from warehouse_devstack.event_sources.poller_base import (
     REGION,
     Invocation,
     Poller,
@@ -30,8 +29,14 @@ from warehouse_devstack.pollers import (
     call,
     reported_failures,
 )
-from warehouse_devstack.stream_delivery import BatchDelivery, Outcome, Record, RetryPolicy
-from warehouse_devstack.streams import list_shards, parents_first
+from warehouse_devstack.event_sources.stream_reader import list_shards, parents_first
+from warehouse_devstack.event_sources.stream_retries import (
+    BatchDelivery,
+    Outcome,
+    Record,
+    RetryPolicy,
+)
+from warehouse_devstack.lambda_runtime import LambdaContext
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from warehouse_devstack.apigateway import ApiGateway, HttpResponse
-from warehouse_devstack.chunked_body import BodyTooLarge, FramingError, read_chunked
-from warehouse_inventory.errors import CODE_BY_STATUS, ERROR_TABLE
+from warehouse_devstack.gateway.chunked_body import BodyTooLarge, FramingError, read_chunked
+from warehouse_devstack.gateway.rest_api import ApiGateway, HttpResponse
+from warehouse_inventory.domain.errors import CODE_BY_STATUS, ERROR_TABLE
 
 logger = logging.getLogger(__name__)
 

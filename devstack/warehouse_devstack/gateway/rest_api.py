@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from warehouse_devstack.lambda_authorizer import authorize, method_arn
+from warehouse_devstack.gateway.token_authorizer import authorize, method_arn
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
 

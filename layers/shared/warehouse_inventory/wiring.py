@@ -6,8 +6,8 @@ Free of FastAPI, so the authorizer and stream/queue consumers can share it cheap
 from functools import cache
 from typing import TYPE_CHECKING
 
-from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
-from warehouse_inventory.cursor import CursorCodec
+from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
+from warehouse_inventory.services.paging import CursorCodec
 from warehouse_inventory.settings import get_settings
 
 # Each factory imports what it builds: a function loads only the services of its own route
@@ -15,20 +15,20 @@ from warehouse_inventory.settings import get_settings
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from warehouse_inventory.audit.history import MovementHistory
-    from warehouse_inventory.audit.relay import AuditQueueSender
-    from warehouse_inventory.audit.repository import AuditRepository
-    from warehouse_inventory.inventory_service import InventoryService
-    from warehouse_inventory.item_service import ItemService
-    from warehouse_inventory.projections import ProjectionRepository
-    from warehouse_inventory.reports import ReportService
-    from warehouse_inventory.token_service import TokenService
+    from warehouse_inventory.dal.audit_queue import AuditQueueSender
+    from warehouse_inventory.dal.audit_repository import AuditRepository
+    from warehouse_inventory.dal.projection_repository import ProjectionRepository
+    from warehouse_inventory.services.inventory import InventoryService
+    from warehouse_inventory.services.items import ItemService
+    from warehouse_inventory.services.movements import MovementHistory
+    from warehouse_inventory.services.reports import ReportService
+    from warehouse_inventory.services.tokens import TokenService
 
 
 @cache
 def inventory_service() -> "InventoryService":
-    from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-    from warehouse_inventory.inventory_service import InventoryService
+    from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+    from warehouse_inventory.services.inventory import InventoryService
 
     repository = DynamoDBInventoryRepository(dynamodb_client(), get_settings().table_name)
     return InventoryService(repository, cursor_codec())
@@ -44,8 +44,8 @@ def cursor_codec() -> CursorCodec:
 
 @cache
 def item_service() -> "ItemService":
-    from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-    from warehouse_inventory.item_service import ItemService
+    from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
+    from warehouse_inventory.services.items import ItemService
 
     repository = DynamoDBItemRepository(dynamodb_client(), get_settings().table_name)
     return ItemService(repository, cursor_codec(), projection_repository().refresh_item)
@@ -53,8 +53,8 @@ def item_service() -> "ItemService":
 
 @cache
 def token_service() -> "TokenService":
-    from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-    from warehouse_inventory.token_service import TokenService
+    from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+    from warehouse_inventory.services.tokens import TokenService
 
     repository = DynamoDBTokenRepository(dynamodb_client(), get_settings().tokens_table_name)
     return TokenService(repository)
@@ -72,14 +72,14 @@ def idempotency_store() -> "DynamoDBPersistenceLayer":
 
 @cache
 def audit_repository() -> "AuditRepository":
-    from warehouse_inventory.audit.repository import AuditRepository
+    from warehouse_inventory.dal.audit_repository import AuditRepository
 
     return AuditRepository(dynamodb_client(), get_settings().audit_table_name)
 
 
 @cache
 def audit_sender() -> "AuditQueueSender":
-    from warehouse_inventory.audit.relay import AuditQueueSender
+    from warehouse_inventory.dal.audit_queue import AuditQueueSender
 
     settings = get_settings()
     return AuditQueueSender(
@@ -89,21 +89,21 @@ def audit_sender() -> "AuditQueueSender":
 
 @cache
 def movement_history() -> "MovementHistory":
-    from warehouse_inventory.audit.history import MovementHistory
+    from warehouse_inventory.services.movements import MovementHistory
 
     return MovementHistory(audit_repository(), cursor_codec())
 
 
 @cache
 def projection_repository() -> "ProjectionRepository":
-    from warehouse_inventory.projections import ProjectionRepository
+    from warehouse_inventory.dal.projection_repository import ProjectionRepository
 
     return ProjectionRepository(dynamodb_client(), get_settings().table_name)
 
 
 @cache
 def report_service() -> "ReportService":
-    from warehouse_inventory.reports import ReportService
+    from warehouse_inventory.services.reports import ReportService
 
     return ReportService(projection_repository())
 

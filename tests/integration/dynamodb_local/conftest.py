@@ -12,9 +12,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.backends.provisioning import create_tables
 from warehouse_devstack.lambda_runtime import forget_function_singletons
-from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.settings import get_settings
 

@@ -21,19 +21,25 @@ from tests.integration.dynamodb_local.test_concurrent_restock import (
     images,
     stream_records_for,
 )
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.errors import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.errors import (
     Conflict,
     InsufficientStock,
     PreconditionFailed,
     WarehouseError,
 )
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.repository import Adjustment
-from warehouse_inventory.stock import RequestMeta, StockLevel
+from warehouse_inventory.domain.stock import RequestMeta, StockLevel
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
+from warehouse_inventory.services.ports import Adjustment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

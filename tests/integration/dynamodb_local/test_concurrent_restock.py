@@ -11,15 +11,15 @@ import pytest
 from botocore.config import Config
 
 from tests.integration.dynamodb_local.conftest import LocalDynamo
-from warehouse_devstack.streams import read_stream
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.dynamodb_support import from_item
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service
-from warehouse_inventory.stock import Principal, RequestMeta, StockLevel
+from warehouse_devstack.event_sources.stream_reader import read_stream
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.stock import Principal, RequestMeta, StockLevel
+from warehouse_inventory.schemas.inventory import RestockIn
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
+from warehouse_inventory.wiring import inventory_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef

@@ -23,12 +23,12 @@ from tests.integration.dynamodb_local.test_concurrent_restock import (
     get_record,
     stream_records_for,
 )
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-from warehouse_inventory.errors import Conflict
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import PickIn, RestockIn
-from warehouse_inventory.stock import StockLevel
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
+from warehouse_inventory.domain.errors import Conflict
+from warehouse_inventory.domain.stock import StockLevel
+from warehouse_inventory.schemas.inventory import PickIn, RestockIn
+from warehouse_inventory.services.inventory import InventoryService
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

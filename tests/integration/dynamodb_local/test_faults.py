@@ -25,23 +25,29 @@ from tests.integration.dynamodb_local.test_concurrent_restock import (
     images,
     stream_records_for,
 )
-from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.access import Role
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.dynamodb_retry_guard import retry_slots, transaction_token
-from warehouse_inventory.dynamodb_stock_repository import TRANSACTION_ATTEMPTS
-from warehouse_inventory.errors import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.clients import dynamodb_client
+from warehouse_inventory.dal.retry_guard import retry_slots, transaction_token
+from warehouse_inventory.dal.stock_repository import TRANSACTION_ATTEMPTS
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.errors import (
     Conflict,
     InsufficientStock,
     NotFound,
     ServiceUnavailable,
     WarehouseError,
 )
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.services import token_service
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.wiring import token_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

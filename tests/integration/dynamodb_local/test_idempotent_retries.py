@@ -28,15 +28,15 @@ from tests.integration.dynamodb_local.test_faults import (
     reach_then,
 )
 from tests.integration.moto.conftest import Api, ApiResult
-from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.access import Role
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service, token_service
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.clients import dynamodb_client
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.schemas.inventory import RestockIn
 from warehouse_inventory.settings import get_settings
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.wiring import inventory_service, token_service
 
 pytestmark = pytest.mark.dynamodb_local
 

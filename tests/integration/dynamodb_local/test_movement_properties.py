@@ -25,15 +25,21 @@ from hypothesis.stateful import (
 
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
 from tests.integration.dynamodb_local.test_concurrent_restock import CLERK, fresh_sku, images
-from tests.unit.fakes import FakeInventoryRepository
-from warehouse_devstack.streams import read_stream
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.errors import WarehouseError
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.stock import RequestMeta
+from tests.support.fakes import FakeInventoryRepository
+from warehouse_devstack.event_sources.stream_reader import read_stream
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.domain.stock import RequestMeta
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -12,21 +12,27 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from warehouse_devstack.streams import read_stream
-from warehouse_inventory.dynamodb_support import from_item
-from warehouse_inventory.errors import WarehouseError
-from warehouse_inventory.items import ItemFields
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.projection_rebuild import rebuild
-from warehouse_inventory.projections import ProjectionRepository, StockChange, is_low
-from warehouse_inventory.projector import project
-from warehouse_inventory.services import (
+from warehouse_devstack.event_sources.stream_reader import read_stream
+from warehouse_inventory.consumers.projector import project
+from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.projection_rebuild import rebuild
+from warehouse_inventory.dal.projection_repository import ProjectionRepository, StockChange, is_low
+from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.domain.items import ItemFields
+from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.wiring import (
     inventory_service,
     item_service,
     projection_repository,
     report_service,
 )
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef

@@ -9,14 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from warehouse_devstack.apigateway import ApiGateway
+from warehouse_devstack.backends.provisioning import create_queues, create_tables
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import forget_function_singletons
-from warehouse_devstack.queues import create_queues
-from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
-from warehouse_inventory.access import Role
+from warehouse_inventory.domain.access import Role
 from warehouse_inventory.observability import metrics
-from warehouse_inventory.services import token_service
+from warehouse_inventory.wiring import token_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -11,12 +11,12 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from tests.integration.moto.conftest import Api
-from tests.lambda_events import sqs_record
+from tests.support.lambda_events import sqs_record
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.audit.movements import MovementMessage, movement_from_change
-from warehouse_inventory.aws_clients import sqs_client
-from warehouse_inventory.services import audit_repository
+from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.schemas.movements import MovementMessage, movement_from_change
+from warehouse_inventory.wiring import audit_repository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from tests.emf_metrics import emitted, expected_dimensions, metric_values
 from tests.integration.moto.conftest import Api
 from tests.integration.moto.test_audit_pipeline import (
     drain,
@@ -21,13 +20,14 @@ from tests.integration.moto.test_audit_pipeline import (
     stock_image,
     stream_record,
 )
-from tests.lambda_events import sqs_record
-from tests.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults
+from tests.support.emf_metrics import emitted, expected_dimensions, metric_values
+from tests.support.lambda_events import sqs_record
+from tests.support.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults
 from warehouse_devstack.lambda_runtime import invoke
-from warehouse_devstack.redrive_audit import parse_args, queue_urls, run
 from warehouse_devstack.template import Template
-from warehouse_inventory.aws_clients import sqs_client
-from warehouse_inventory.services import audit_repository
+from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.wiring import audit_repository
+from warehouse_ops.redrive_audit import parse_args, queue_urls, run
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -14,9 +14,9 @@ import pytest
 from tests.conftest import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.schemas.inventory import RestockIn
+from warehouse_inventory.wiring import inventory_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -19,9 +19,9 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
-from warehouse_inventory.audit.movements import MovementMessage
-from warehouse_inventory.audit.repository import AuditRepository
+from warehouse_inventory.dal.audit_repository import AuditRepository
 from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.schemas.movements import MovementMessage
 
 
 class MovementRecord(SqsRecordModel):

@@ -8,10 +8,10 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerTokenEvent,
 )
 
-from warehouse_inventory.access import routes_for
+from warehouse_inventory.domain.access import routes_for
 from warehouse_inventory.observability import logger, traced
-from warehouse_inventory.services import token_service
-from warehouse_inventory.token_service import TokenService
+from warehouse_inventory.services.tokens import TokenService
+from warehouse_inventory.wiring import token_service
 
 
 class UnauthorizedError(Exception):

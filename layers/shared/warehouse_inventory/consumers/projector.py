@@ -20,9 +20,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from warehouse_inventory.dynamodb_support import from_item
+from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.projection_repository import ProjectionRepository, StockChange
 from warehouse_inventory.observability import logger, metrics
-from warehouse_inventory.projections import ProjectionRepository, StockChange
 
 StockKey = tuple[str, str | None]
 
@@ -80,6 +80,6 @@ def project(
 @metrics.log_metrics
 @logger.inject_lambda_context
 def projector_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from warehouse_inventory.services import projection_repository
+    from warehouse_inventory.wiring import projection_repository
 
     return project(event, context, projection_repository())

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from warehouse_inventory.audit.consumer import consume
-from warehouse_inventory.audit.relay import relay
+from warehouse_inventory.consumers.audit_consumer import consume
+from warehouse_inventory.dal.audit_queue import relay
 from warehouse_inventory.observability import logger, metrics, traced
-from warehouse_inventory.services import audit_repository, audit_sender
+from warehouse_inventory.wiring import audit_repository, audit_sender
 
 
 @traced

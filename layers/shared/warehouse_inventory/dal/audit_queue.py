@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
-from warehouse_inventory.audit.dead_letters import DeadLetter
-from warehouse_inventory.audit.movements import movement_from_change
-from warehouse_inventory.audit.queue_body import queue_body
+from warehouse_inventory.dal.queue_body import queue_body
 from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.schemas.dead_letter import DeadLetter
+from warehouse_inventory.schemas.movements import movement_from_change
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

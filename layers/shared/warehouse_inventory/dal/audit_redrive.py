@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from warehouse_inventory.audit.dead_letters import DeadLetter
-from warehouse_inventory.audit.relay import Refused, message_of
+from warehouse_inventory.dal.audit_queue import Refused, message_of
+from warehouse_inventory.schemas.dead_letter import DeadLetter
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory.audit.movements import Movement, MovementMessage
-from warehouse_inventory.dynamodb_support import (
+from warehouse_inventory.dal.expressions import (
     PageKey,
     aws_errors_as_domain_errors,
     from_item,
@@ -18,6 +17,7 @@ from warehouse_inventory.dynamodb_support import (
     query_page,
     to_attribute_values,
 )
+from warehouse_inventory.schemas.movements import Movement, MovementMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_support import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.expressions import (
     Expression,
     PageKey,
     aws_errors_as_domain_errors,
@@ -15,8 +15,8 @@ from warehouse_inventory.dynamodb_support import (
     query_all,
     query_page,
 )
-from warehouse_inventory.errors import Conflict, NotFound, PreconditionFailed
-from warehouse_inventory.items import Item, ItemFields, ItemPage
+from warehouse_inventory.domain.errors import Conflict, NotFound, PreconditionFailed
+from warehouse_inventory.domain.items import Item, ItemFields, ItemPage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_support import Expression, from_item
-from warehouse_inventory.projections import ProjectionRepository
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.expressions import Expression, from_item
+from warehouse_inventory.dal.projection_repository import ProjectionRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

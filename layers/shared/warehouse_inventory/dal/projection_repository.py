@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_support import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.expressions import (
     Expression,
     aws_errors_as_domain_errors,
     error_code,
     from_item,
     query_all,
 )
-from warehouse_inventory.errors import Conflict
+from warehouse_inventory.domain.errors import Conflict
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

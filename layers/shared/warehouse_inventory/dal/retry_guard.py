@@ -16,7 +16,7 @@ recognised retry then knows its delta even after other writes changed the quanti
 import hashlib
 from typing import Any
 
-from warehouse_inventory.dynamodb_support import Expression
+from warehouse_inventory.dal.expressions import Expression
 
 RETRY_SLOTS = 64
 

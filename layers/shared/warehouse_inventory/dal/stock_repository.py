@@ -12,16 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_retry_guard import (
-    held_slot,
-    not_a_retry,
-    remember,
-    remember_replaced_quantity,
-    replaced_quantity,
-    transaction_token,
-)
-from warehouse_inventory.dynamodb_support import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.expressions import (
     Expression,
     PageKey,
     aws_errors_as_domain_errors,
@@ -32,15 +24,23 @@ from warehouse_inventory.dynamodb_support import (
     query_page,
     to_attribute,
 )
-from warehouse_inventory.errors import (
+from warehouse_inventory.dal.retry_guard import (
+    held_slot,
+    not_a_retry,
+    remember,
+    remember_replaced_quantity,
+    replaced_quantity,
+    transaction_token,
+)
+from warehouse_inventory.domain.errors import (
     Conflict,
     InsufficientStock,
     NotFound,
     PreconditionFailed,
     ServiceUnavailable,
 )
-from warehouse_inventory.repository import Adjustment, StockPage
-from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.services.ports import Adjustment, StockPage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_support import (
+from warehouse_inventory.dal.expressions import (
     aws_errors_as_domain_errors,
     from_item,
     is_condition_failure,
     query_all,
     to_attribute_values,
 )
-from warehouse_inventory.errors import NotFound
-from warehouse_inventory.tokens import ApiToken
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.errors import NotFound
+from warehouse_inventory.domain.tokens import ApiToken
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

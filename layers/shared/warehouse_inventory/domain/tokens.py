@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from warehouse_inventory.access import Role
+from warehouse_inventory.domain.access import Role
 
 TOKEN_PREFIX = "wh_"  # noqa: S105 - a marker, not a secret
 

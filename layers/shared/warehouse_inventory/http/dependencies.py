@@ -3,32 +3,32 @@
 Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, and under
 Mangum each request is a new event-loop task whose worker threads end with it, so a sync
 dependency costs a thread start per request. The service factories are looked up when called,
-so tests and the benchmark can replace them in `warehouse_inventory.services`.
+so tests and the benchmark can replace them in `warehouse_inventory.wiring`.
 """
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from warehouse_inventory import services
+from warehouse_inventory import wiring
+from warehouse_inventory.domain.stock import RequestMeta
 from warehouse_inventory.http.context import principal_of
 from warehouse_inventory.http.idempotency import IdempotencyKey, operation_id
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.item_service import ItemService
-from warehouse_inventory.stock import RequestMeta
-from warehouse_inventory.token_service import TokenService
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.items import ItemService
+from warehouse_inventory.services.tokens import TokenService
 
 
 async def inventory_service() -> InventoryService:
-    return services.inventory_service()
+    return wiring.inventory_service()
 
 
 async def item_service() -> ItemService:
-    return services.item_service()
+    return wiring.item_service()
 
 
 async def token_service() -> TokenService:
-    return services.token_service()
+    return wiring.token_service()
 
 
 async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:

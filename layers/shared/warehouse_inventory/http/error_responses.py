@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from warehouse_inventory.errors import (
+from warehouse_inventory.domain.errors import (
     CODE_BY_STATUS,
     ERROR_TABLE,
     InsufficientStock,

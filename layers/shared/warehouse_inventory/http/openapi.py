@@ -1,7 +1,7 @@
 """The API's documentation: one OpenAPI 3.1 document of every route, and Swagger UI over it.
 
 Each function's app holds one route, so the document is built from a separate app holding every
-router of `warehouse_inventory.routes` (found by walking the package, so a new route module is
+router of `warehouse_inventory.http.routes` (found by walking the package, so a new route module is
 documented without touching this file). FastAPI does not know what the error handlers, the roles
 and the gateway add, so the generated schema is completed here: the bearer scheme on every
 protected operation (per access.MINIMUM_ROLE) and the contract's error responses (ErrorOut, from
@@ -26,11 +26,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from warehouse_inventory import routes
-from warehouse_inventory.access import PUBLIC, Role, minimum_role
-from warehouse_inventory.errors import ERROR_TABLE, NotFound
+from warehouse_inventory.domain.access import PUBLIC, Role, minimum_role
+from warehouse_inventory.domain.errors import ERROR_TABLE, NotFound
+from warehouse_inventory.http import routes
 from warehouse_inventory.http.lambda_app import build_app
-from warehouse_inventory.models import ErrorOut
+from warehouse_inventory.schemas.inventory import ErrorOut
 from warehouse_inventory.settings import get_settings
 
 SCHEMA_REF = "#/components/schemas/"
@@ -57,7 +57,7 @@ docs_router = APIRouter(tags=["docs"])
 
 
 def api_routers() -> list[APIRouter]:
-    """The `router` of every module of `warehouse_inventory.routes`, in module-name order
+    """The `router` of every module of `warehouse_inventory.http.routes`, in module-name order
     (a module without one, a helper, is skipped)."""
     found: list[APIRouter] = []
     for module_info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):

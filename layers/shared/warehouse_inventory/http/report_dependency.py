@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from warehouse_inventory import services
-from warehouse_inventory.reports import ReportService
+from warehouse_inventory import wiring
+from warehouse_inventory.services.reports import ReportService
 
 
 async def report_service() -> ReportService:
-    return services.report_service()
+    return wiring.report_service()
 
 
 ReportServiceDep = Annotated[ReportService, Depends(report_service)]

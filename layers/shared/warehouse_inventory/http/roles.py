@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
-from warehouse_inventory.errors import Forbidden, Unauthorized
+from warehouse_inventory.domain.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
+from warehouse_inventory.domain.errors import Forbidden, Unauthorized
 from warehouse_inventory.http.context import principal_of
 
 

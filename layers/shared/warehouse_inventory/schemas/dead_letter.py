@@ -5,12 +5,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warehouse_inventory.stock import utc_now
+from warehouse_inventory.domain.stock import utc_now
 
 
 class DeadLetter(BaseModel):
     """The stream record as Lambda delivered it, and why it is here: enough to rebuild its
-    movement with the code of the day (`warehouse_inventory.audit.redrive`)."""
+    movement with the code of the day (`warehouse_inventory.dal.audit_redrive`)."""
 
     model_config = ConfigDict(extra="forbid")
 

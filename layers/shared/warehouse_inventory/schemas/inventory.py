@@ -16,12 +16,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from warehouse_inventory.access import Role
-from warehouse_inventory.audit.movements import Movement
-from warehouse_inventory.items import Item, ItemFields
-from warehouse_inventory.repository import Adjustment
-from warehouse_inventory.stock import StockLevel
-from warehouse_inventory.tokens import ApiToken
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.items import Item, ItemFields
+from warehouse_inventory.domain.stock import StockLevel
+from warehouse_inventory.domain.tokens import ApiToken
+from warehouse_inventory.schemas.movements import Movement
+from warehouse_inventory.services.ports import Adjustment
 
 # Characters no free-text field accepts: control characters (C0, DEL, C1), the 66 Unicode
 # noncharacters and lone surrogates. SQS refuses U+FFFE/U+FFFF and most C0 controls in a message

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from warehouse_inventory.dynamodb_support import from_item
-from warehouse_inventory.stock import MovementType
+from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.domain.stock import MovementType
 
 
 def movement_id(sku: str, location_code: str | None, version: int) -> str:

@@ -5,12 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import NotFound, ValidationFailed
-from warehouse_inventory.models import AdjustIn, PickIn, RestockIn, TransferIn
-from warehouse_inventory.observability import best_effort
-from warehouse_inventory.repository import Adjustment, InventoryRepository
-from warehouse_inventory.stock import (
+from warehouse_inventory.domain.errors import NotFound, ValidationFailed
+from warehouse_inventory.domain.stock import (
     MovementMeta,
     MovementType,
     RequestMeta,
@@ -18,6 +14,10 @@ from warehouse_inventory.stock import (
     StockLevel,
     utc_now,
 )
+from warehouse_inventory.observability import best_effort
+from warehouse_inventory.schemas.inventory import AdjustIn, PickIn, RestockIn, TransferIn
+from warehouse_inventory.services.paging import CursorCodec
+from warehouse_inventory.services.ports import Adjustment, InventoryRepository
 
 
 @dataclass(frozen=True)

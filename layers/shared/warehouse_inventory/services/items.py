@@ -4,11 +4,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import NotFound
-from warehouse_inventory.items import Item, ItemFields
-from warehouse_inventory.repository import ItemRepository
-from warehouse_inventory.stock import utc_now
+from warehouse_inventory.domain.errors import NotFound
+from warehouse_inventory.domain.items import Item, ItemFields
+from warehouse_inventory.domain.stock import utc_now
+from warehouse_inventory.services.paging import CursorCodec
+from warehouse_inventory.services.ports import ItemRepository
 
 ITEMS_SCOPE = "items"
 

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from warehouse_inventory.audit.movements import Movement
-from warehouse_inventory.audit.repository import AuditRepository
-from warehouse_inventory.cursor import CursorCodec
+from warehouse_inventory.dal.audit_repository import AuditRepository
+from warehouse_inventory.schemas.movements import Movement
+from warehouse_inventory.services.paging import CursorCodec
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from warehouse_inventory.errors import InvalidCursor
+from warehouse_inventory.domain.errors import InvalidCursor
 
 
 def _b64encode(raw: bytes) -> str:

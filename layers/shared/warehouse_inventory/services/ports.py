@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from warehouse_inventory.items import Item, ItemFields, ItemPage
-from warehouse_inventory.stock import MovementMeta, SkuStock, StockLevel
-from warehouse_inventory.tokens import ApiToken
+from warehouse_inventory.domain.items import Item, ItemFields, ItemPage
+from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.domain.tokens import ApiToken
 
 PageKey = dict[str, Any]
 """Where the next page starts: opaque to the services, signed into a cursor by the service."""

@@ -1,6 +1,10 @@
 """The two projection-backed reports. No FastAPI, boto3 or Lambda types here."""
 
-from warehouse_inventory.projections import LocationLine, LowStockLine, ProjectionRepository
+from warehouse_inventory.dal.projection_repository import (
+    LocationLine,
+    LowStockLine,
+    ProjectionRepository,
+)
 
 
 class ReportService:

@@ -3,10 +3,9 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from warehouse_inventory.access import Role
-from warehouse_inventory.repository import TokenRepository
-from warehouse_inventory.stock import utc_now
-from warehouse_inventory.tokens import (
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.stock import utc_now
+from warehouse_inventory.domain.tokens import (
     ApiToken,
     IssuedToken,
     bearer_secret,
@@ -14,6 +13,7 @@ from warehouse_inventory.tokens import (
     new_token_id,
     secret_hash,
 )
+from warehouse_inventory.services.ports import TokenRepository
 
 
 class TokenService:

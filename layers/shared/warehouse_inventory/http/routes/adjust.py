@@ -7,7 +7,7 @@ from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMe
 from warehouse_inventory.http.idempotency import IdempotencyKey
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.preconditions import IfMatch, version_of
-from warehouse_inventory.models import AdjustIn, AdjustOut
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustOut
 
 router = APIRouter(tags=["stock movements"])
 

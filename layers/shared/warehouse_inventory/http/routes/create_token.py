@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from warehouse_inventory.http.dependencies import TokenServiceDep
-from warehouse_inventory.models import IssuedTokenOut, TokenIn
+from warehouse_inventory.schemas.inventory import IssuedTokenOut, TokenIn
 
 router = APIRouter(tags=["tokens"])
 

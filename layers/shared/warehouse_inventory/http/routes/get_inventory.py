@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep
-from warehouse_inventory.models import InventoryOut, Sku, SkuStockOut
+from warehouse_inventory.schemas.inventory import InventoryOut, Sku, SkuStockOut
 
 router = APIRouter(tags=["stock"])
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
 from warehouse_inventory.http.preconditions import etag
-from warehouse_inventory.models import ItemOut, Sku
+from warehouse_inventory.schemas.inventory import ItemOut, Sku
 
 router = APIRouter(tags=["items"])
 

@@ -5,7 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep
-from warehouse_inventory.models import InventoryOut, InventoryPage, LocationCode, PageLimit
+from warehouse_inventory.schemas.inventory import (
+    InventoryOut,
+    InventoryPage,
+    LocationCode,
+    PageLimit,
+)
 
 router = APIRouter(tags=["stock"])
 

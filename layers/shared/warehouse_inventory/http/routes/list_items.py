@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
-from warehouse_inventory.models import ItemOut, ItemPageOut, PageLimit
+from warehouse_inventory.schemas.inventory import ItemOut, ItemPageOut, PageLimit
 
 router = APIRouter(tags=["items"])
 

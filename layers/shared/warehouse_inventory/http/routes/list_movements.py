@@ -4,16 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from warehouse_inventory import services
-from warehouse_inventory.audit.history import MovementHistory
-from warehouse_inventory.models import LocationCode, MovementPageOut, PageLimit, Sku
+from warehouse_inventory import wiring
+from warehouse_inventory.schemas.inventory import LocationCode, MovementPageOut, PageLimit, Sku
+from warehouse_inventory.services.movements import MovementHistory
 
 router = APIRouter(tags=["reports"])
 
 
 async def movement_history() -> MovementHistory:
     """Async: a sync dependency would cost a worker thread per request (http/dependencies.py)."""
-    return services.movement_history()
+    return wiring.movement_history()
 
 
 @router.get("/reports/movements", response_model=MovementPageOut)

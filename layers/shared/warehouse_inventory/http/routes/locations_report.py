@@ -5,7 +5,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from warehouse_inventory.http.report_dependency import ReportServiceDep
-from warehouse_inventory.models import LocationLineOut, LocationsReport
+from warehouse_inventory.schemas.inventory import LocationLineOut, LocationsReport
 
 router = APIRouter(tags=["reports"])
 

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from warehouse_inventory.http.report_dependency import ReportServiceDep
-from warehouse_inventory.models import LowStockLineOut, LowStockReport
+from warehouse_inventory.schemas.inventory import LowStockLineOut, LowStockReport
 
 router = APIRouter(tags=["reports"])
 

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
 from warehouse_inventory.http.idempotency import IdempotencyKey
 from warehouse_inventory.http.movement_response import movement_response
-from warehouse_inventory.models import InventoryOut, RestockIn
+from warehouse_inventory.schemas.inventory import InventoryOut, RestockIn
 
 router = APIRouter(tags=["stock movements"])
 
