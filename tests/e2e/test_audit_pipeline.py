@@ -31,8 +31,8 @@ from warehouse_devstack.event_sources.queue_poller import QueuePoller
 from warehouse_devstack.event_sources.stream_poller import StreamPoller
 from warehouse_devstack.stack import RunningStack, StackOptions, local_stack
 from warehouse_inventory.dal.clients import sqs_client
-from warehouse_inventory.domain.stock import MovementType
-from warehouse_inventory.schemas.movements import MovementMessage, movement_id
+from warehouse_inventory.domain.stock import MovementType, movement_id
+from warehouse_inventory.schemas.movements import MovementMessage
 from warehouse_ops import redrive_audit
 
 if TYPE_CHECKING:

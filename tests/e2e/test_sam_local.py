@@ -32,7 +32,7 @@ from tests.support.event_samples import STREAM_SKU, seed_event_targets
 from warehouse_devstack.backends.dynamodb_local import free_port, wait_for_port
 from warehouse_devstack.sam_cli import LOCAL_BUILD_DIR, NoDockerEngine, SamCli, sam_cli
 from warehouse_devstack.template import REPO_ROOT, Template
-from warehouse_inventory.schemas.movements import movement_id
+from warehouse_inventory.domain.stock import movement_id
 
 pytestmark = pytest.mark.timeout(1800)  # the whole module's invocations run in one fixture
 

@@ -9,8 +9,8 @@ from warehouse_inventory.domain.errors import (
     PreconditionFailed,
     ServiceUnavailable,
 )
-from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
-from warehouse_inventory.services.ports import Adjustment, PageKey, StockPage
+from warehouse_inventory.domain.paging import Page, PageKey
+from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
 
 
 @dataclass
@@ -94,7 +94,9 @@ class FakeInventoryRepository:
         ]
         return SkuStock(sku=sku, levels=levels, known=bool(levels) or sku in self.items)
 
-    def list_stock(self, location_code: str | None, limit: int, start: PageKey | None) -> StockPage:
+    def list_stock(
+        self, location_code: str | None, limit: int, start: PageKey | None
+    ) -> Page[StockLevel, PageKey]:
         ordered = [
             level
             for _, level in sorted(self.levels.items(), key=_order)
@@ -103,7 +105,7 @@ class FakeInventoryRepository:
         offset = int(start["offset"]) if start else 0
         page = ordered[offset : offset + limit]
         more = offset + limit < len(ordered)
-        return StockPage(levels=page, next_key={"offset": offset + limit} if more else None)
+        return Page(items=page, next={"offset": offset + limit} if more else None)
 
 
 def _order(entry: tuple[tuple[str, str | None], StockLevel]) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from tests.support.lambda_events import sqs_record
 from tests.support.sqs_faults import SQS_ALLOWED_BODY
 from tests.support.unicode_text import EDGES, UTF8_EDGES, any_text, stored_text
 from warehouse_inventory.consumers.audit_consumer import MovementRecord
-from warehouse_inventory.dal.queue_body import queue_body
+from warehouse_inventory.dal.audit_queue import queue_body
 from warehouse_inventory.domain.stock import MovementType
 from warehouse_inventory.schemas.dead_letter import DeadLetter
 from warehouse_inventory.schemas.movements import MovementMessage

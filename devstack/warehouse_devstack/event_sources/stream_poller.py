@@ -4,7 +4,7 @@ Every shard of the table's stream is followed with its own iterator, from the ma
 position (later shards from their trim horizon, a child only once its parent is read to the
 end). Records are shaped as Lambda delivers them, filtered by the mapping's `FilterCriteria`
 (non-matching records are dropped, as Lambda drops them), batched up to BatchSize within
-MaximumBatchingWindowInSeconds, and delivered one batch at a time per shard (stream_delivery).
+MaximumBatchingWindowInSeconds, and delivered one batch at a time per shard (stream_retries).
 """
 
 import base64

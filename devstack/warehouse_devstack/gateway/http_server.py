@@ -24,7 +24,12 @@ from urllib.parse import unquote, urlsplit
 
 from warehouse_devstack.gateway.chunked_body import BodyTooLarge, FramingError, read_chunked
 from warehouse_devstack.gateway.rest_api import ApiGateway, HttpResponse
-from warehouse_inventory.domain.errors import CODE_BY_STATUS, ERROR_TABLE
+from warehouse_inventory.domain.errors import (
+    ERROR_BY_STATUS,
+    BadRequest,
+    PayloadTooLarge,
+    WarehouseError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +50,15 @@ class RequestRejected(Exception):
         self.response = response
 
 
-def error_response(status: int, code: str, message: str | None = None) -> HttpResponse:
+def error_response(status: int, error: WarehouseError) -> HttpResponse:
     """A contract error body from the gateway itself (no function ran, so a fresh request id)."""
     request_id = str(uuid.uuid4())
-    error = {"code": code, "message": message or ERROR_TABLE[code].default_message}
-    body = json.dumps({"error": error | {"details": None}, "request_id": request_id})
+    body = json.dumps(
+        {
+            "error": {"code": error.code, "message": error.message, "details": None},
+            "request_id": request_id,
+        }
+    )
     headers = [("content-type", "application/json"), ("x-request-id", request_id)]
     return HttpResponse(status, headers, body.encode())
 
@@ -100,7 +109,9 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             function = self._function_of(path)
             logger.exception("%s failed; answering 502 as API Gateway does", function or path)
-            return replace(error_response(HTTPStatus.BAD_GATEWAY, "internal"), function=function)
+            return replace(
+                error_response(HTTPStatus.BAD_GATEWAY, WarehouseError()), function=function
+            )
 
     def _read_body(self) -> bytes:
         """The body by its framing: chunked, as API Gateway also takes it, or Content-Length."""
@@ -112,12 +123,12 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             return b""
         if not _DIGITS.fullmatch(declared.strip()):
             raise RequestRejected(
-                error_response(HTTPStatus.BAD_REQUEST, "bad_request", "Invalid Content-Length.")
+                error_response(HTTPStatus.BAD_REQUEST, BadRequest("Invalid Content-Length."))
             )
         length = int(declared)
         if length > MAX_BODY_BYTES:
             raise RequestRejected(
-                error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large")
+                error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, PayloadTooLarge())
             )
         return self.rfile.read(length)
 
@@ -139,8 +150,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             raise RequestRejected(
                 error_response(
                     HTTPStatus.BAD_REQUEST,
-                    "bad_request",
-                    "Only the chunked transfer coding is supported.",
+                    BadRequest("Only the chunked transfer coding is supported."),
                 )
             )
         if "Content-Length" in self.headers:
@@ -149,11 +159,11 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             return read_chunked(self.rfile, MAX_BODY_BYTES)
         except BodyTooLarge:
             raise RequestRejected(
-                error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large")
+                error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, PayloadTooLarge())
             ) from None
         except FramingError as error:
             raise RequestRejected(
-                error_response(HTTPStatus.BAD_REQUEST, "bad_request", str(error))
+                error_response(HTTPStatus.BAD_REQUEST, BadRequest(str(error)))
             ) from None
 
     def _forwarded_headers(self) -> list[tuple[str, str]]:
@@ -187,7 +197,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         """Requests the stdlib refuses before dispatch (malformed request line, oversized
         headers) get a contract error body too, not the stdlib's HTML page."""
         self.close_connection = True
-        self._write(error_response(code, CODE_BY_STATUS.get(code, "bad_request"), message))
+        self._write(error_response(code, ERROR_BY_STATUS.get(code, BadRequest)(message)))
         logger.info("- %r -> %d (%s)", self.requestline, code, message)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

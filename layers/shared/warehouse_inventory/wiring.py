@@ -1,17 +1,17 @@
-"""The services wired to DynamoDB, built once per container on first use (no AWS work at import).
+"""The one place that builds concrete objects: AWS clients, repositories and the services over
+them, once per container on first use (no AWS work at import).
 
-Free of FastAPI, so the authorizer and stream/queue consumers can share it cheaply.
+Each factory imports what it builds, so a function loads only the code of its own route (every
+import is a cold start cost, and e.g. Powertools' idempotency utility is a big one). Free of
+FastAPI, so the authorizer and the stream and queue consumers share it cheaply. Tests, the local
+stack and the benchmark may replace a factory before the routes ask for it.
 """
 
 from functools import cache
 from typing import TYPE_CHECKING
 
-from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
-from warehouse_inventory.services.paging import CursorCodec
 from warehouse_inventory.settings import get_settings
 
-# Each factory imports what it builds: a function loads only the services of its own route
-# (every import is a cold start cost, and e.g. Powertools' idempotency utility is a big one).
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -21,12 +21,14 @@ if TYPE_CHECKING:
     from warehouse_inventory.services.inventory import InventoryService
     from warehouse_inventory.services.items import ItemService
     from warehouse_inventory.services.movements import MovementHistory
+    from warehouse_inventory.services.paging import CursorCodec
     from warehouse_inventory.services.reports import ReportService
     from warehouse_inventory.services.tokens import TokenService
 
 
 @cache
 def inventory_service() -> "InventoryService":
+    from warehouse_inventory.dal.clients import dynamodb_client
     from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
     from warehouse_inventory.services.inventory import InventoryService
 
@@ -35,7 +37,9 @@ def inventory_service() -> "InventoryService":
 
 
 @cache
-def cursor_codec() -> CursorCodec:
+def cursor_codec() -> "CursorCodec":
+    from warehouse_inventory.services.paging import CursorCodec
+
     settings = get_settings()
     return CursorCodec(
         settings.cursor_secret.get_secret_value().encode(), settings.cursor_ttl_seconds
@@ -44,6 +48,7 @@ def cursor_codec() -> CursorCodec:
 
 @cache
 def item_service() -> "ItemService":
+    from warehouse_inventory.dal.clients import dynamodb_client
     from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
     from warehouse_inventory.services.items import ItemService
 
@@ -53,6 +58,7 @@ def item_service() -> "ItemService":
 
 @cache
 def token_service() -> "TokenService":
+    from warehouse_inventory.dal.clients import dynamodb_client
     from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
     from warehouse_inventory.services.tokens import TokenService
 
@@ -65,6 +71,8 @@ def idempotency_store() -> "DynamoDBPersistenceLayer":
     """Powertools' idempotency records, in their own table (expired by TTL)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
+    from warehouse_inventory.dal.clients import dynamodb_client
+
     return DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table_name, boto3_client=dynamodb_client()
     )
@@ -73,6 +81,7 @@ def idempotency_store() -> "DynamoDBPersistenceLayer":
 @cache
 def audit_repository() -> "AuditRepository":
     from warehouse_inventory.dal.audit_repository import AuditRepository
+    from warehouse_inventory.dal.clients import dynamodb_client
 
     return AuditRepository(dynamodb_client(), get_settings().audit_table_name)
 
@@ -80,6 +89,7 @@ def audit_repository() -> "AuditRepository":
 @cache
 def audit_sender() -> "AuditQueueSender":
     from warehouse_inventory.dal.audit_queue import AuditQueueSender
+    from warehouse_inventory.dal.clients import sqs_client
 
     settings = get_settings()
     return AuditQueueSender(
@@ -96,6 +106,7 @@ def movement_history() -> "MovementHistory":
 
 @cache
 def projection_repository() -> "ProjectionRepository":
+    from warehouse_inventory.dal.clients import dynamodb_client
     from warehouse_inventory.dal.projection_repository import ProjectionRepository
 
     return ProjectionRepository(dynamodb_client(), get_settings().table_name)
@@ -110,16 +121,21 @@ def report_service() -> "ReportService":
 
 def forget_services() -> None:
     """A new environment (tests, the local stack) needs fresh clients and services."""
+    from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
+
     get_settings.cache_clear()
     dynamodb_client.cache_clear()
-    cursor_codec.cache_clear()
-    inventory_service.cache_clear()
-    item_service.cache_clear()
-    token_service.cache_clear()
-    idempotency_store.cache_clear()
     sqs_client.cache_clear()
-    audit_repository.cache_clear()
-    audit_sender.cache_clear()
-    movement_history.cache_clear()
-    projection_repository.cache_clear()
-    report_service.cache_clear()
+    for factory in (
+        cursor_codec,
+        inventory_service,
+        item_service,
+        token_service,
+        idempotency_store,
+        audit_repository,
+        audit_sender,
+        movement_history,
+        projection_repository,
+        report_service,
+    ):
+        factory.cache_clear()

@@ -23,13 +23,14 @@ from tests.integration.dynamodb_local.test_concurrent_restock import (
 )
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.caller import RequestMeta
 from warehouse_inventory.domain.errors import (
     Conflict,
     InsufficientStock,
     PreconditionFailed,
     WarehouseError,
 )
-from warehouse_inventory.domain.stock import RequestMeta, StockLevel
+from warehouse_inventory.domain.stock import Adjustment, StockLevel
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
     AdjustReason,
@@ -39,7 +40,6 @@ from warehouse_inventory.schemas.inventory import (
 )
 from warehouse_inventory.services.inventory import InventoryService
 from warehouse_inventory.services.paging import CursorCodec
-from warehouse_inventory.services.ports import Adjustment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

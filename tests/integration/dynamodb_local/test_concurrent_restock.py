@@ -13,9 +13,10 @@ from botocore.config import Config
 from tests.integration.dynamodb_local.conftest import LocalDynamo
 from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.dal import keys
-from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.dynamodb import from_item
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.domain.stock import Principal, RequestMeta, StockLevel
+from warehouse_inventory.domain.caller import Principal, RequestMeta
+from warehouse_inventory.domain.stock import StockLevel
 from warehouse_inventory.schemas.inventory import RestockIn
 from warehouse_inventory.services.inventory import InventoryService
 from warehouse_inventory.services.paging import CursorCodec

@@ -16,9 +16,9 @@ from tests.integration.dynamodb_local.test_projections import (
     universe,
 )
 from warehouse_inventory.dal.projection_rebuild import rebuild
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import Conflict, NotFound
 from warehouse_inventory.domain.items import ItemFields
-from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
 from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
 from warehouse_inventory.wiring import inventory_service, item_service
 

@@ -30,7 +30,7 @@ from warehouse_devstack.template import Template
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.clients import dynamodb_client
 from warehouse_inventory.dal.retry_guard import retry_slots, transaction_token
-from warehouse_inventory.dal.stock_repository import TRANSACTION_ATTEMPTS
+from warehouse_inventory.dal.transactions import ATTEMPTS as TRANSACTION_ATTEMPTS
 from warehouse_inventory.domain.access import Role
 from warehouse_inventory.domain.errors import (
     Conflict,

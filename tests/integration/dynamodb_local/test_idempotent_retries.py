@@ -33,7 +33,7 @@ from warehouse_devstack.template import Template
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.clients import dynamodb_client
 from warehouse_inventory.domain.access import Role
-from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.schemas.inventory import RestockIn
 from warehouse_inventory.settings import get_settings
 from warehouse_inventory.wiring import inventory_service, token_service

@@ -29,8 +29,8 @@ from tests.support.fakes import FakeInventoryRepository
 from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.caller import RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
-from warehouse_inventory.domain.stock import RequestMeta
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
     AdjustReason,

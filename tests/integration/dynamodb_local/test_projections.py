@@ -14,12 +14,13 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
 from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.consumers.projector import project
-from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.dynamodb import from_item
 from warehouse_inventory.dal.projection_rebuild import rebuild
-from warehouse_inventory.dal.projection_repository import ProjectionRepository, StockChange, is_low
+from warehouse_inventory.dal.projection_repository import ProjectionRepository
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
 from warehouse_inventory.domain.items import ItemFields
-from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.reports import StockChange, is_low
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
     AdjustReason,

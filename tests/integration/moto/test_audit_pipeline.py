@@ -14,8 +14,9 @@ from tests.integration.moto.conftest import Api
 from tests.support.lambda_events import sqs_record
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
+from warehouse_inventory.dal.audit_queue import movement_from_change
 from warehouse_inventory.dal.clients import sqs_client
-from warehouse_inventory.schemas.movements import MovementMessage, movement_from_change
+from warehouse_inventory.schemas.movements import MovementMessage
 from warehouse_inventory.wiring import audit_repository
 
 if TYPE_CHECKING:

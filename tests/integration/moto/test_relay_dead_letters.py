@@ -94,7 +94,7 @@ def test_text_sqs_would_refuse_reaches_the_audit_log_unchanged(relay: Any, consu
     assert body.isascii() and SQS_ALLOWED_BODY.fullmatch(body)
     (message,) = drain()
     assert consume([sqs_record(message["Body"])]) == {"batchItemFailures": []}
-    (item,) = audit_repository().newest_first(sku, None, 10, None)[0]
+    (item,) = audit_repository().newest_first(sku, None, 10, None).items
     assert (item.reference, item.actor) == (text["reference"], text["actor"])
 
 

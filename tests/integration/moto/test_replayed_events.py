@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.domain.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.schemas.inventory import RestockIn
 from warehouse_inventory.wiring import inventory_service
 

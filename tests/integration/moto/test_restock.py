@@ -11,7 +11,7 @@ from tests.integration.moto.conftest import Api, all_items
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal.clients import dynamodb_client
-from warehouse_inventory.dal.expressions import from_item
+from warehouse_inventory.dal.dynamodb import from_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

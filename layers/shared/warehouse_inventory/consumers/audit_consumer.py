@@ -1,4 +1,5 @@
-"""The audit consumer: Movement messages from the audit queue into the audit table.
+"""The audit consumer's Lambda handler: Movement messages from the audit queue into the audit
+table.
 
 Powertools' BatchProcessor parses each message into the shared MovementMessage model and reports
 partial failures, so a malformed message fails alone and, after maxReceiveCount, ends in the
@@ -7,7 +8,7 @@ does not block: with a standard queue it may simply not have arrived yet.
 """
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -19,16 +20,19 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
-from warehouse_inventory.dal.audit_repository import AuditRepository
-from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.observability import logger, metrics, traced
 from warehouse_inventory.schemas.movements import MovementMessage
+from warehouse_inventory.wiring import audit_repository
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import AuditLog
 
 
 class MovementRecord(SqsRecordModel):
     body: Json[MovementMessage]
 
 
-def write_movement(movement: MovementMessage, repository: AuditRepository) -> None:
+def write_movement(movement: MovementMessage, repository: "AuditLog") -> None:
     if not repository.record(movement):
         logger.info("duplicate delivery ignored", extra={"movement_id": movement.movement_id})
         return
@@ -44,7 +48,7 @@ def write_movement(movement: MovementMessage, repository: AuditRepository) -> No
 
 
 def consume(
-    event: dict[str, Any], context: LambdaContext | None, repository: AuditRepository
+    event: dict[str, Any], context: LambdaContext | None, repository: "AuditLog"
 ) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.SQS, model=MovementRecord)
 
@@ -55,3 +59,10 @@ def consume(
         event=event, record_handler=handle, processor=processor, context=context
     )
     return dict(response)
+
+
+@traced
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return consume(event, context, audit_repository())

@@ -1,7 +1,7 @@
 """The API's Lambda authorizer (TOKEN type). Deliberately free of FastAPI: it runs before every
 protected request, so its cold start is kept to Powertools and boto3."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
     APIGatewayAuthorizerResponse,
@@ -10,8 +10,10 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 
 from warehouse_inventory.domain.access import routes_for
 from warehouse_inventory.observability import logger, traced
-from warehouse_inventory.services.tokens import TokenService
 from warehouse_inventory.wiring import token_service
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.tokens import TokenService
 
 
 class UnauthorizedError(Exception):
@@ -21,7 +23,7 @@ class UnauthorizedError(Exception):
         super().__init__("Unauthorized")
 
 
-def authorize(event: dict[str, Any], service: TokenService) -> dict[str, Any]:
+def authorize(event: dict[str, Any], service: "TokenService") -> dict[str, Any]:
     """Allow every route the token's role may call, so a cached policy is right for all of them."""
     request = APIGatewayAuthorizerTokenEvent(event)
     token = service.authenticate(request.authorization_token)

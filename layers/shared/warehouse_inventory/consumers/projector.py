@@ -11,7 +11,7 @@ then costs one projection write per batch instead of one per movement. Should th
 record fail, it is retried (it comes after the skipped one), so nothing is lost.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -20,36 +20,22 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from warehouse_inventory.dal.expressions import from_item
-from warehouse_inventory.dal.projection_repository import ProjectionRepository, StockChange
 from warehouse_inventory.observability import logger, metrics
+from warehouse_inventory.wiring import projection_repository
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import Projections
 
 StockKey = tuple[str, str | None]
 
 
-def stock_change(raw_record: dict[str, Any]) -> StockChange | None:
-    """The change a stream record makes to a stock record; None for anything else."""
-    if raw_record.get("eventName") not in {"INSERT", "MODIFY"}:
-        return None
-    image = raw_record["dynamodb"]
-    if not image["Keys"]["sk"]["S"].startswith("STOCK#"):
-        return None
-    record = from_item(image["NewImage"])
-    return StockChange(
-        sku=record["sku"],
-        location_code=record.get("location_code"),
-        quantity=int(record["quantity"]),
-        version=int(record["version"]),
-    )
-
-
-def newest_versions(event: dict[str, Any]) -> dict[StockKey, int]:
+def newest_versions(event: dict[str, Any], projections: "Projections") -> dict[StockKey, int]:
     """Per stock record, the newest version in the batch. A record that does not parse is left
     out here and fails on its own in `handle` (a partial batch failure, not the whole batch)."""
     newest: dict[StockKey, int] = {}
     for raw_record in event.get("Records", []):
         try:
-            change = stock_change(raw_record)
+            change = projections.change_of(raw_record)
         except (KeyError, TypeError, ValueError):
             continue
         if change is not None:
@@ -58,17 +44,15 @@ def newest_versions(event: dict[str, Any]) -> dict[StockKey, int]:
     return newest
 
 
-def project(
-    event: dict[str, Any], context: Any, repository: ProjectionRepository
-) -> dict[str, Any]:
+def project(event: dict[str, Any], context: Any, projections: "Projections") -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-    newest = newest_versions(event)
+    newest = newest_versions(event, projections)
 
     def handle(record: DynamoDBRecord) -> None:
-        change = stock_change(record.raw_event)
+        change = projections.change_of(record.raw_event)
         if change is None or change.version < newest[(change.sku, change.location_code)]:
             return
-        if not repository.apply(change):
+        if not projections.apply(change):
             logger.info("stock change already projected", extra={"sku": change.sku})
 
     response = process_partial_response(
@@ -79,7 +63,5 @@ def project(
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-def projector_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from warehouse_inventory.wiring import projection_repository
-
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return project(event, context, projection_repository())

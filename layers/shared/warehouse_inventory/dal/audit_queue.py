@@ -1,5 +1,8 @@
-"""The outbox relay: stock-record changes from the inventory table's stream become Movement
-messages on the audit queue, sent in batches of ten.
+"""The audit queue's sending side, for the outbox relay: stock-record changes from the inventory
+table's stream become Movement messages on the audit queue, sent in batches of ten.
+
+Every stock write carries `last_movement` (principle 4), so a record's new image says who did
+what and why, and the old image gives the delta: no second source of truth, no dual write.
 
 Written by hand rather than with Powertools' BatchProcessor, which handles one record at a
 time: the relay sends ten per SendMessageBatch call.
@@ -12,31 +15,37 @@ relay's dead-letter queue with the reason: otherwise the stream would retry it u
 skipped, and anything resent after it is deduplicated by the consumer's conditional put.
 """
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
-from warehouse_inventory.dal.queue_body import queue_body
+from warehouse_inventory.dal.dynamodb import error_code, from_item
+from warehouse_inventory.dal.stream_records import (
+    PARSE_ERRORS,
+    StreamRecord,
+    is_stock_write,
+    sequence_number,
+    without_images,
+)
+from warehouse_inventory.domain.stock import MovementType, movement_id
 from warehouse_inventory.observability import logger, metrics
 from warehouse_inventory.schemas.dead_letter import DeadLetter
-from warehouse_inventory.schemas.movements import movement_from_change
+from warehouse_inventory.schemas.movements import MovementMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 SQS_BATCH = 10
 SQS_MAX_BODY_BYTES = 262_144  # every queue takes this much (the maximum can be set higher)
-STOCK_SK_PREFIX = "STOCK#"
 # Whole-call refusals about the messages, not naming the one at fault (codes may carry a
 # `AWS.SimpleQueueService.` prefix): the batch is resent one message at a time to find it.
 CONTENT_ERROR_CODES = frozenset({"InvalidMessageContents", "BatchRequestTooLong"})
-# What a stream record that is not what the relay expects raises while it is read.
-PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
-
-Record = dict[str, Any]
 
 
 class Delivery(Enum):
@@ -54,18 +63,44 @@ class Refused:
 Outcome = Delivery | Refused
 
 
-def is_stock_change(record: Record) -> bool:
+def is_stock_change(record: StreamRecord) -> bool:
     """INSERT/MODIFY of a stock record (the event source's filter already keeps only those;
     checked again so a misconfigured filter cannot leak). A record too malformed to tell counts
     as one: it is dead-lettered, never silently dropped."""
     try:
-        sort_key = record["dynamodb"]["Keys"]["sk"]["S"]
-        return record["eventName"] in {"INSERT", "MODIFY"} and sort_key.startswith(STOCK_SK_PREFIX)
+        return is_stock_write(record)
     except PARSE_ERRORS:
         return True
 
 
-def message_of(record: Record) -> str | Refused:
+def movement_from_change(
+    new_image: dict[str, Any], old_image: dict[str, Any] | None
+) -> MovementMessage:
+    """`new_image`/`old_image` in DynamoDB JSON, as a NEW_AND_OLD_IMAGES stream record has them."""
+    new = from_item(new_image)
+    old = from_item(old_image) if old_image else {}
+    last = new["last_movement"]
+    version = int(new["version"])
+    location = new.get("location_code")
+    quantity = int(new["quantity"])
+    return MovementMessage(
+        movement_id=movement_id(new["sku"], location, version),
+        type=MovementType(last["type"]),
+        sku=new["sku"],
+        location_code=location,
+        delta=quantity - int(old.get("quantity", 0)),
+        quantity_after=quantity,
+        actor=last["actor"],
+        reason=last.get("reason"),
+        reference=last.get("reference"),
+        request_id=last["request_id"],
+        occurred_at=datetime.fromisoformat(last["occurred_at"]),
+        version=version,
+        transfer_id=last.get("transfer_id"),
+    )
+
+
+def message_of(record: StreamRecord) -> str | Refused:
     """The audit queue message of a stream record, or why there cannot be one."""
     try:
         change = record["dynamodb"]
@@ -75,17 +110,17 @@ def message_of(record: Record) -> str | Refused:
     return queue_body(movement)
 
 
-def sequence_number(record: Record) -> str:
-    """The record's position on its shard; "" (Lambda then retries the whole batch) for a
-    record without one."""
-    try:
-        return str(record["dynamodb"]["SequenceNumber"])
-    except PARSE_ERRORS:
-        return ""
+def queue_body(message: BaseModel) -> str:
+    """The one way the audit pipeline writes an SQS message body: the message's JSON with every
+    non-ASCII character escaped (`\\uXXXX`, a surrogate pair above U+FFFF), control characters
+    included. SQS refuses bodies holding U+FFFE, U+FFFF or most C0 controls, which stored text
+    may hold (written before the API refused them, or by another tool). Any JSON parser reads the
+    escapes back into the same text."""
+    return json.dumps(message.model_dump(mode="json"), ensure_ascii=True, separators=(",", ":"))
 
 
 def is_content_error(error: ClientError) -> bool:
-    code = str(error.response.get("Error", {}).get("Code", ""))
+    code = error_code(error)
     return code.rsplit(".", 1)[-1] in CONTENT_ERROR_CODES
 
 
@@ -102,8 +137,10 @@ class AuditQueueSender:
         self._queue_url = queue_url
         self._dead_letter_url = dead_letter_url
 
-    def send(self, records: list[Record]) -> str | None:
-        """Send in order, ten at a time; the sequence number of the first record not done."""
+    def send(self, records: list[StreamRecord]) -> str | None:
+        """Send the stock changes among `records` in order, ten at a time; the sequence number of
+        the first record not done."""
+        records = [record for record in records if is_stock_change(record)]
         for start in range(0, len(records), SQS_BATCH):
             chunk = records[start : start + SQS_BATCH]
             for record, outcome in zip(chunk, self._send_chunk(chunk), strict=True):
@@ -113,7 +150,7 @@ class AuditQueueSender:
                     return sequence_number(record)
         return None
 
-    def _send_chunk(self, chunk: list[Record]) -> list[Outcome]:
+    def _send_chunk(self, chunk: list[StreamRecord]) -> list[Outcome]:
         messages = [message_of(record) for record in chunk]
         bodies = {index: body for index, body in enumerate(messages) if isinstance(body, str)}
         sent = self._send_bodies(bodies) if bodies else {}
@@ -157,7 +194,7 @@ class AuditQueueSender:
             logger.error("audit queue refused messages", extra={"codes": codes})
         return outcomes
 
-    def _dead_letter(self, record: Record, reason: str) -> bool:
+    def _dead_letter(self, record: StreamRecord, reason: str) -> bool:
         """Put the record on the dead-letter queue; False if that failed (Lambda retries)."""
         body = queue_body(DeadLetter(reason=reason, record=record))
         if len(body.encode()) > SQS_MAX_BODY_BYTES:  # a stock record never is; kept findable
@@ -174,19 +211,3 @@ class AuditQueueSender:
         )
         metrics.add_metric(name="RelayDeadLetters", unit=MetricUnit.Count, value=1)
         return True
-
-
-def without_images(record: Record) -> Record:
-    """The record's keys, sequence number and times, without the item images."""
-    change = record.get("dynamodb")
-    if not isinstance(change, dict):
-        return {key: value for key, value in record.items() if key != "dynamodb"}
-    images = {"NewImage", "OldImage"}
-    return record | {"dynamodb": {key: value for key, value in change.items() if key not in images}}
-
-
-def relay(event: dict[str, Any], sender: AuditQueueSender) -> dict[str, Any]:
-    records = [record for record in event.get("Records", []) if is_stock_change(record)]
-    first_not_done = sender.send(records)
-    failures = [] if first_not_done is None else [{"itemIdentifier": first_not_done}]
-    return {"batchItemFailures": failures}

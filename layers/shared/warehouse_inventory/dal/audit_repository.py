@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory.dal.expressions import (
-    PageKey,
+from warehouse_inventory.dal.dynamodb import (
     aws_errors_as_domain_errors,
     from_item,
     is_condition_failure,
     query_page,
     to_attribute_values,
 )
+from warehouse_inventory.domain.paging import Page, PageKey
 from warehouse_inventory.schemas.movements import Movement, MovementMessage
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class AuditRepository:
 
     def newest_first(
         self, sku: str | None, location_code: str | None, limit: int, start: PageKey | None
-    ) -> tuple[list[Movement], PageKey | None]:
+    ) -> Page[Movement, PageKey]:
         index, attribute, value = index_for(sku, location_code)
         query = {
             "TableName": self._table,
@@ -95,4 +95,4 @@ class AuditRepository:
             Movement.model_validate({k: v for k, v in from_item(item).items() if k in fields})
             for item in page.items
         ]
-        return movements, page.next_key
+        return Page(items=movements, next=page.next)

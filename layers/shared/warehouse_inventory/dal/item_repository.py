@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from warehouse_inventory.dal import keys
-from warehouse_inventory.dal.expressions import (
-    Expression,
-    PageKey,
+from warehouse_inventory.dal.dynamodb import (
     aws_errors_as_domain_errors,
     from_item,
     is_condition_failure,
     query_all,
     query_page,
 )
+from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.domain.errors import Conflict, NotFound, PreconditionFailed
-from warehouse_inventory.domain.items import Item, ItemFields, ItemPage
+from warehouse_inventory.domain.items import Item, ItemFields
+from warehouse_inventory.domain.paging import Page, PageKey
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -54,19 +54,15 @@ class DynamoDBItemRepository:
             expression.set("description", fields.description)
         expression.set("updated_at", now.isoformat()).set_if_absent("created_at", now.isoformat())
         expression.set("type_pk", keys.ITEM_TYPE).set("type_sk", sku).add("version", 1)
-        update: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": keys.item_key(sku),
-            "UpdateExpression": expression.update_expression(),
-            "ReturnValues": "ALL_NEW",
-        }
+        condition = None
         if expected_version is not None:
             version = expression.name("version")
-            expected = expression.value("expected_version", expected_version)
-            update["ConditionExpression"] = f"{version} = {expected}"
+            condition = f"{version} = {expression.value('expected_version', expected_version)}"
+        key = keys.item_key(sku)
+        update = expression.update(self._table, key, condition, ReturnValues="ALL_NEW")
         try:
             with aws_errors_as_domain_errors():
-                response = self._client.update_item(**update, **expression.arguments())
+                response = self._client.update_item(**update)
         except ClientError as exc:
             if is_condition_failure(exc):
                 raise PreconditionFailed(f"Item {sku} is no longer at that version.") from exc
@@ -81,7 +77,7 @@ class DynamoDBItemRepository:
         record = response.get("Item")
         return item_of(dict(record)) if record else None
 
-    def list_items(self, limit: int, start: PageKey | None) -> ItemPage:
+    def list_items(self, limit: int, start: PageKey | None) -> Page[Item, PageKey]:
         query = {
             "TableName": self._table,
             "IndexName": keys.BY_TYPE_INDEX,
@@ -90,7 +86,7 @@ class DynamoDBItemRepository:
         }
         names = keys.index_key_names(keys.BY_TYPE_INDEX)
         page = query_page(self._client, query, limit, start, names)
-        return ItemPage(items=[item_of(record) for record in page.items], next_key=page.next_key)
+        return Page(items=[item_of(record) for record in page.items], next=page.next)
 
     def delete_item(self, sku: str) -> None:
         """Read the SKU's partition, refuse while any stock remains, then delete the item only
@@ -110,7 +106,7 @@ class DynamoDBItemRepository:
         item = next((r for r in records if r["sk"]["S"] == keys.ITEM_SK), None)
         if item is None:
             raise NotFound(f"Item {sku} does not exist.")
-        stock = [r for r in records if r["sk"]["S"].startswith(keys.STOCK_SK_PREFIX)]
+        stock = [r for r in records if keys.is_stock_record(r["sk"]["S"])]
         if any(int(from_item(r)["quantity"]) != 0 for r in stock):
             raise Conflict(f"Item {sku} still has stock; pick or adjust it to zero first.")
         unchanged: dict[str, Any] = {"ConditionExpression": "stock_records = :seen"}

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from warehouse_inventory.dal import keys
-from warehouse_inventory.dal.expressions import Expression, from_item
+from warehouse_inventory.dal.dynamodb import from_item
+from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.dal.projection_repository import ProjectionRepository
 
 if TYPE_CHECKING:
@@ -54,21 +55,21 @@ def split(records: list[dict[str, Any]]) -> tuple[Projections, Projections]:
     per_location: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for record in records:
         sk = record["sk"]
-        if sk.startswith(keys.STOCK_SK_PREFIX):
-            location, quantity = sk.removeprefix(keys.STOCK_SK_PREFIX), int(record["quantity"])
+        if keys.is_stock_record(sk):
+            location, quantity = keys.stock_location(sk), int(record["quantity"])
             expected.markers[(record["sku"], location)] = (quantity, int(record["version"]))
             per_location[location][0] += int(quantity > 0)
             per_location[location][1] += quantity
-        elif sk.startswith(keys.PROJECTION_SK_PREFIX):
-            location = sk.removeprefix(keys.PROJECTION_SK_PREFIX)
+        elif keys.is_projection_marker(sk):
+            location = keys.marker_location(sk)
             current.markers[(record["sku"], location)] = (
                 int(record["quantity"]),
                 int(record["version"]),
             )
         elif sk == keys.ITEM_SK:
-            current.items.add(record["pk"].removeprefix("SKU#"))
-        elif sk == "SUMMARY":
-            location = record["pk"].removeprefix("LOCATION#")
+            current.items.add(keys.partition_sku(record["pk"]))
+        elif keys.is_location_summary(sk):
+            location = keys.summary_location(record["pk"])
             current.summaries[location] = (
                 int(record.get("sku_count", 0)),
                 int(record.get("total_quantity", 0)),
@@ -99,12 +100,7 @@ class _Writer:
         self._client, self._table = client, table
 
     def _update(self, key: dict[str, Any], expression: Expression) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=key,
-            UpdateExpression=expression.update_expression(),
-            **expression.arguments(),
-        )
+        self._client.update_item(**expression.update(self._table, key))
 
     def marker(self, sku: str, location: str, quantity: int, version: int) -> None:
         expression = Expression().set("sku", sku).set("quantity", quantity).set("version", version)

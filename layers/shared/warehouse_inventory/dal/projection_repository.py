@@ -14,58 +14,39 @@ change (and on redelivery, and when its reorder point changes), so an item delet
 again while the projector lags still converges to the stock's total.
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from warehouse_inventory.dal import keys
-from warehouse_inventory.dal.expressions import (
-    Expression,
+from warehouse_inventory.dal.dynamodb import (
     aws_errors_as_domain_errors,
-    error_code,
     from_item,
+    is_condition_failure,
     query_all,
 )
-from warehouse_inventory.domain.errors import Conflict
+from warehouse_inventory.dal.expressions import Expression
+from warehouse_inventory.dal.stream_records import StreamRecord, stock_change
+from warehouse_inventory.dal.transactions import (
+    Busy,
+    cancellation_reasons,
+    raise_if_throttled,
+    retry_while_busy,
+)
+from warehouse_inventory.domain.reports import LocationLine, LowStockLine, StockChange, is_low
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class StockChange:
-    sku: str
-    location_code: str | None
-    quantity: int
-    version: int
-
-
-@dataclass(frozen=True)
-class LowStockLine:
-    sku: str
-    name: str
-    total_quantity: int
-    reorder_point: int
-
-
-@dataclass(frozen=True)
-class LocationLine:
-    location_code: str | None
-    sku_count: int
-    total_quantity: int
-
-
-def is_low(total: int, reorder_point: int) -> bool:
-    return reorder_point > 0 and total <= reorder_point
 
 
 class ProjectionRepository:
     def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._client = client
         self._table = table_name
+
+    def change_of(self, record: StreamRecord) -> StockChange | None:
+        """The stock change a record of this table's stream carries; None for any other."""
+        return stock_change(record)
 
     def apply(self, change: StockChange) -> bool:
         """Take one stock change in, then refresh the item; False when the change was already
@@ -76,18 +57,23 @@ class ProjectionRepository:
         return taken_in
 
     def _take_in(self, change: StockChange) -> bool:
-        for _ in range(ATTEMPTS):
+        def attempt() -> bool:
             marked = self._marker(change)
             if change.version <= marked["version"]:
                 return False
             try:
                 self._transact(change, marked)
             except ClientError as exc:
-                if error_code(exc) == "TransactionCanceledException":
-                    continue  # another projector moved the marker meanwhile: read again
-                raise
+                reasons = cancellation_reasons(exc)
+                if reasons is None:
+                    raise
+                raise_if_throttled(exc, reasons)
+                raise Busy from exc  # another projector moved the marker meanwhile: read again
             return True
-        raise Conflict(f"Projections of {change.sku} are busy; the stream will retry.")
+
+        return retry_while_busy(
+            attempt, f"Projections of {change.sku} are busy; the stream will retry."
+        )
 
     def refresh_item(self, sku: str) -> bool:
         """Set the item's total (the sum of its markers) and low-stock index keys, if the item
@@ -96,8 +82,9 @@ class ProjectionRepository:
         The write is conditional on the reorder point it read and on a newer or equal
         `projected_versions` (the sum of the markers' versions, which only grows): a refresh
         that read older markers cannot overwrite a newer one's total. Either condition failing
-        means read again."""
-        for _ in range(ATTEMPTS):
+        means read again (transactions.py)."""
+
+        def attempt() -> bool:
             item, markers = self._item_and_markers(sku)
             if item is None:
                 return False
@@ -107,9 +94,11 @@ class ProjectionRepository:
             current = (item.get("total_quantity"), item.get("projected_versions"), "low_pk" in item)
             if current == (total, seen, is_low(total, point)):
                 return False
-            if self._set_item_projection(sku, total, seen, point):
-                return True
-        raise Conflict(f"The projections of item {sku} are busy; retry.")
+            if not self._set_item_projection(sku, total, seen, point):
+                raise Busy
+            return True
+
+        return retry_while_busy(attempt, f"The projections of item {sku} are busy; retry.")
 
     def low_stock(self) -> list[LowStockLine]:
         query = {
@@ -124,7 +113,7 @@ class ProjectionRepository:
             lines.append(
                 LowStockLine(
                     sku=item["sku"],
-                    name=item.get("name", item["sku"]),
+                    name=item["name"],
                     total_quantity=int(item.get("total_quantity", 0)),
                     reorder_point=int(item["reorder_point"]),
                 )
@@ -175,14 +164,17 @@ class ProjectionRepository:
         summary.set("type_sk", change.location_code or keys.UNASSIGNED_SORT)
         if change.location_code:
             summary.set("location_code", change.location_code)
-        updates = [
-            (keys.projection_marker_key(change.sku, change.location_code), marker, condition),
-            (keys.location_summary_key(change.location_code), summary, None),
+        marker_key = keys.projection_marker_key(change.sku, change.location_code)
+        transaction = [
+            {"Update": marker.update(self._table, marker_key, condition)},
+            {
+                "Update": summary.update(
+                    self._table, keys.location_summary_key(change.location_code)
+                )
+            },
         ]
         with aws_errors_as_domain_errors():
-            self._client.transact_write_items(
-                TransactItems=[self._update(key, expr, cond) for key, expr, cond in updates]  # type: ignore[misc]
-            )
+            self._client.transact_write_items(TransactItems=transaction)  # type: ignore[arg-type]
 
     def _item_and_markers(self, sku: str) -> tuple[dict[str, Any] | None, list[tuple[int, int]]]:
         """The item and every marker's (quantity, version), in one consistent Query: the item's
@@ -205,19 +197,6 @@ class ProjectionRepository:
                 markers.append((int(record["quantity"]), int(record["version"])))
         return item, markers
 
-    def _update(
-        self, key: dict[str, Any], expression: Expression, condition: str | None
-    ) -> dict[str, Any]:
-        update: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": expression.update_expression(),
-            **expression.arguments(),
-        }
-        if condition:
-            update["ConditionExpression"] = condition
-        return {"Update": update}
-
     def _set_item_projection(self, sku: str, total: int, seen: int, point: int) -> bool:
         expression = Expression().set("total_quantity", total).set("projected_versions", seen)
         if is_low(total, point):
@@ -233,17 +212,12 @@ class ProjectionRepository:
             f"attribute_exists(pk) AND {point_name} = {point_value} AND "
             f"(attribute_not_exists({seen_name}) OR {seen_name} <= {seen_value})"
         )
+        update = expression.update(self._table, keys.item_key(sku), condition)
         try:
             with aws_errors_as_domain_errors():
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=keys.item_key(sku),
-                    UpdateExpression=expression.update_expression(),
-                    ConditionExpression=condition,
-                    **expression.arguments(),
-                )
+                self._client.update_item(**update)
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 return False
             raise
         return True

@@ -4,8 +4,6 @@ Each movement is one write that also sets `last_movement`, so the table's stream
 movement: restock, pick and adjust are one UpdateItem each, a transfer one TransactWriteItems.
 """
 
-import random
-import time
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from warehouse_inventory.dal import keys
-from warehouse_inventory.dal.expressions import (
-    Expression,
-    PageKey,
+from warehouse_inventory.dal.dynamodb import (
     aws_errors_as_domain_errors,
     error_code,
     from_item,
@@ -24,6 +20,7 @@ from warehouse_inventory.dal.expressions import (
     query_page,
     to_attribute,
 )
+from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.dal.retry_guard import (
     held_slot,
     not_a_retry,
@@ -32,21 +29,24 @@ from warehouse_inventory.dal.retry_guard import (
     replaced_quantity,
     transaction_token,
 )
+from warehouse_inventory.dal.transactions import (
+    Busy,
+    cancellation_reasons,
+    lost_race,
+    raise_if_throttled,
+    retry_while_busy,
+)
 from warehouse_inventory.domain.errors import (
-    Conflict,
     InsufficientStock,
     NotFound,
     PreconditionFailed,
-    ServiceUnavailable,
 )
-from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
-from warehouse_inventory.services.ports import Adjustment, StockPage
+from warehouse_inventory.domain.items import default_fields
+from warehouse_inventory.domain.paging import Page, PageKey
+from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-TRANSACTION_ATTEMPTS = 4
-RETRY_BASE_SECONDS = 0.05
 
 
 def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
@@ -200,18 +200,15 @@ class DynamoDBInventoryRepository:
         cancels the delete (409), or, landing after it, creates the item again.
         """
         expression = Expression().add("stock_records", 1)
-        defaults = {"sku": sku, "name": sku, "unit": "each", "reorder_point": 0, "version": 1}
-        for name, value in (defaults | {"created_at": now.isoformat()}).items():
-            expression.set_if_absent(name, value)
+        fields = asdict(default_fields(sku))
+        created = {"sku": sku, "version": 1, "created_at": now.isoformat()}
+        for name, value in (fields | created).items():
+            if value is not None:
+                expression.set_if_absent(name, value)
         expression.set_if_absent("updated_at", now.isoformat())
         expression.set("type_pk", keys.ITEM_TYPE).set("type_sk", sku)
         with aws_errors_as_domain_errors():
-            self._client.update_item(
-                TableName=self._table,
-                Key=keys.item_key(sku),
-                UpdateExpression=expression.update_expression(),
-                **expression.arguments(),
-            )
+            self._client.update_item(**expression.update(self._table, keys.item_key(sku)))
 
     def sku_stock(self, sku: str) -> SkuStock:
         """One consistent Query over the SKU's partition: its item and every stock record."""
@@ -222,15 +219,15 @@ class DynamoDBInventoryRepository:
             "ConsistentRead": True,
         }
         items = list(query_all(self._client, query))
-        levels = [
-            stock_level(item) for item in items if item["sk"]["S"].startswith(keys.STOCK_SK_PREFIX)
-        ]
+        levels = [stock_level(item) for item in items if keys.is_stock_record(item["sk"]["S"])]
         return SkuStock(sku=sku, levels=levels, known=bool(items))
 
-    def list_stock(self, location_code: str | None, limit: int, start: PageKey | None) -> StockPage:
+    def list_stock(
+        self, location_code: str | None, limit: int, start: PageKey | None
+    ) -> Page[StockLevel, PageKey]:
         if location_code:
             index, condition = keys.BY_LOCATION_INDEX, "loc_pk = :pk"
-            partition = f"LOC#{location_code}"
+            partition = keys.location_index_pk(location_code)
         else:
             index, condition, partition = keys.BY_TYPE_INDEX, "type_pk = :pk", keys.STOCK_TYPE
         query = {
@@ -240,7 +237,7 @@ class DynamoDBInventoryRepository:
             "ExpressionAttributeValues": {":pk": {"S": partition}},
         }
         page = query_page(self._client, query, limit, start, keys.index_key_names(index))
-        return StockPage(levels=[stock_level(item) for item in page.items], next_key=page.next_key)
+        return Page(items=[stock_level(item) for item in page.items], next=page.next)
 
     def _update_stock(
         self,
@@ -251,21 +248,21 @@ class DynamoDBInventoryRepository:
         return_values: str,
         condition: str | None = None,
     ) -> dict[str, Any]:
-        """One UpdateItem of a stock record under the retry guard (dynamodb_retry_guard.py):
-        boto3 retries timeouts and 5xx answers, and a client retries a 503 with its
-        Idempotency-Key, after either of which the first attempt may have applied."""
+        """One UpdateItem of a stock record under the retry guard (retry_guard.py): boto3
+        retries timeouts and 5xx answers, and a client retries a 503 with its Idempotency-Key,
+        after either of which the first attempt may have applied."""
         guard = not_a_retry(expression, movement.operation)
         guarded = f"({guard})" + (f" AND ({condition})" if condition else "")
+        key = keys.stock_key(sku, location_code)
+        request = expression.update(
+            self._table,
+            key,
+            guarded,
+            ReturnValues=return_values,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
         with aws_errors_as_domain_errors():
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=keys.stock_key(sku, location_code),
-                UpdateExpression=expression.update_expression(),
-                ConditionExpression=guarded,
-                ReturnValues=return_values,  # type: ignore[arg-type]
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                **expression.arguments(),
-            )
+            response = self._client.update_item(**request)
         return dict(response.get("Attributes", {}))
 
     @staticmethod
@@ -283,14 +280,10 @@ class DynamoDBInventoryRepository:
     def _transact_update(
         self, sku: str, location_code: str | None, expression: Expression, condition: str
     ) -> dict[str, Any]:
-        update: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": keys.stock_key(sku, location_code),
-            "UpdateExpression": expression.update_expression(),
-            "ConditionExpression": condition,
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            **expression.arguments(),
-        }
+        key = keys.stock_key(sku, location_code)
+        update = expression.update(
+            self._table, key, condition, ReturnValuesOnConditionCheckFailure="ALL_OLD"
+        )
         return {"Update": update}
 
     def _transact(self, items: list[dict[str, Any]], operation: str, quantity: int) -> None:
@@ -299,37 +292,33 @@ class DynamoDBInventoryRepository:
         An earlier attempt is recognised by its ClientRequestToken (DynamoDB keeps the token of
         a transaction that succeeded for 10 minutes and answers IdempotentParameterMismatch when
         a retry's parameters differ: its timestamps and request id do), or after that by a retry
-        slot on either record (the transaction applied both legs or neither). A
-        TransactionConflict (another transaction on the same records) is retried a bounded
-        number of times with jittered backoff. The source leg's failed condition says which
-        error."""
+        slot on either record (the transaction applied both legs or neither). The source leg's
+        failed condition says which error; a lost race is retried (transactions.py)."""
         token = transaction_token(operation)
-        for attempt in range(TRANSACTION_ATTEMPTS):
+
+        def attempt() -> None:
             try:
                 with aws_errors_as_domain_errors():
                     self._client.transact_write_items(
                         TransactItems=items,  # type: ignore[arg-type]
                         ClientRequestToken=token,
                     )
-                return
             except ClientError as exc:
                 if error_code(exc) == "IdempotentParameterMismatchException":
                     return
-                if error_code(exc) != "TransactionCanceledException":
+                reasons = cancellation_reasons(exc)
+                if reasons is None:
                     raise
-                reasons: list[Any] = list(exc.response.get("CancellationReasons", []))
                 if any(held_slot(reason.get("Item"), operation) for reason in reasons):
                     return
-                codes = {reason.get("Code") for reason in reasons}
-                if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
-                    raise ServiceUnavailable("DynamoDB is throttling requests.") from exc
+                raise_if_throttled(exc, reasons)
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     raise self._shortage(reasons[0].get("Item"), quantity) from exc
-                if "TransactionConflict" not in codes:
-                    raise
-                if attempt == TRANSACTION_ATTEMPTS - 1:
-                    raise Conflict("The records are busy; retry the transfer.") from exc
-                time.sleep(random.uniform(0, RETRY_BASE_SECONDS * 2**attempt))  # noqa: S311
+                if lost_race(reasons):
+                    raise Busy from exc
+                raise
+
+        retry_while_busy(attempt, "The records are busy; retry the transfer.")
 
     def _read_pair(
         self, sku: str, source: str | None, destination: str | None

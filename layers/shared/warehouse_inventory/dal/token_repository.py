@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from warehouse_inventory.dal.expressions import (
+from warehouse_inventory.dal.dynamodb import (
     aws_errors_as_domain_errors,
     from_item,
     is_condition_failure,
     query_all,
     to_attribute_values,
 )
+from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.domain.access import Role
 from warehouse_inventory.domain.errors import NotFound
 from warehouse_inventory.domain.tokens import ApiToken
@@ -84,16 +85,12 @@ class DynamoDBTokenRepository:
         items = self._query_active(token_id)
         if not items:
             raise NotFound(f"Token {token_id} is not known or already revoked.")
+        expression = Expression().set("revoked_at", now.isoformat()).remove("status")
+        condition = f"attribute_exists({expression.name('status')})"
+        key = {"token_hash": items[0]["token_hash"]}
         try:
             with aws_errors_as_domain_errors():
-                self._client.update_item(
-                    TableName=self._table,
-                    Key={"token_hash": items[0]["token_hash"]},
-                    UpdateExpression="SET revoked_at = :now REMOVE #status",
-                    ConditionExpression="attribute_exists(#status)",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={":now": {"S": now.isoformat()}},
-                )
+                self._client.update_item(**expression.update(self._table, key, condition))
         except ClientError as exc:
             if is_condition_failure(exc):
                 raise NotFound(f"Token {token_id} is already revoked.") from exc

@@ -1,6 +1,9 @@
-"""Domain errors and the one table that maps them to the contract's error codes (principle 6).
+"""The contract's errors: one exception class per error code, and the one table that gives each
+class its code, status and default message (principle 6).
 
-The domain raises these; only the HTTP layer turns them into responses, using ERROR_TABLE.
+The domain and the data layer raise these; the HTTP layer, the OpenAPI document and the local
+stack's gateway read ERROR_TABLE, so a code's status and wording live in one row. A test fails
+on a class without a row or a contract code without a class.
 """
 
 from dataclasses import dataclass
@@ -8,46 +11,45 @@ from typing import Any
 
 
 class WarehouseError(Exception):
-    """Base of every error the contract names; `code` selects the row of ERROR_TABLE."""
+    """Base of every error the contract names; raised as itself it is the `internal` error."""
 
-    code = "internal"
-
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str | None = None, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.message = message or error_spec(type(self)).default_message
+        super().__init__(self.message)
         self.details = details
+
+    @property
+    def code(self) -> str:
+        return error_spec(type(self)).code
 
 
 class BadRequest(WarehouseError):
-    code = "bad_request"
+    """A request that cannot be read: malformed JSON or framing, a refused CORS preflight."""
 
 
 class InvalidCursor(WarehouseError):
-    code = "invalid_cursor"
-
-    def __init__(self, message: str = "The cursor is not valid for this query.") -> None:
-        super().__init__(message)
+    pass
 
 
 class Unauthorized(WarehouseError):
-    code = "unauthorized"
+    pass
 
 
 class Forbidden(WarehouseError):
-    code = "forbidden"
+    pass
 
 
 class NotFound(WarehouseError):
-    code = "not_found"
+    pass
 
 
 class Conflict(WarehouseError):
-    code = "conflict"
+    pass
 
 
 class InsufficientStock(WarehouseError):
-    code = "insufficient_stock"
-
     def __init__(self, available: int, requested: int) -> None:
         super().__init__(
             f"Only {available} on hand, {requested} requested.",
@@ -56,59 +58,78 @@ class InsufficientStock(WarehouseError):
 
 
 class RequestInProgress(WarehouseError):
-    code = "request_in_progress"
+    pass
 
 
 class PreconditionFailed(WarehouseError):
-    code = "precondition_failed"
+    pass
 
 
 class PayloadTooLarge(WarehouseError):
-    code = "payload_too_large"
+    """A body over the API's 64 KiB (the application's limit) or API Gateway's 10 MB."""
 
 
 class ValidationFailed(WarehouseError):
-    code = "validation_error"
+    pass
 
 
 class IdempotencyKeyReused(WarehouseError):
-    code = "idempotency_key_reused"
+    pass
 
 
 class RateLimited(WarehouseError):
-    code = "rate_limited"
+    """Answered by API Gateway's throttling (THROTTLED in template.yaml), never by a function:
+    its row keeps the gateway's answer, the OpenAPI document and the contract in step."""
 
 
 class ServiceUnavailable(WarehouseError):
     """AWS throttled us or was unreachable after the SDK's own retries."""
 
-    code = "service_unavailable"
     retry_after_seconds = 1
 
 
 @dataclass(frozen=True)
 class ErrorSpec:
+    code: str
     status: int
     default_message: str
 
 
-ERROR_TABLE: dict[str, ErrorSpec] = {
-    "bad_request": ErrorSpec(400, "The request could not be read."),
-    "invalid_cursor": ErrorSpec(400, "The cursor is not valid for this query."),
-    "unauthorized": ErrorSpec(401, "A valid bearer token is required."),
-    "forbidden": ErrorSpec(403, "Your role does not allow this operation."),
-    "not_found": ErrorSpec(404, "Not found."),
-    "conflict": ErrorSpec(409, "The request conflicts with the current state."),
-    "insufficient_stock": ErrorSpec(409, "Not enough stock on hand."),
-    "request_in_progress": ErrorSpec(409, "A request with this Idempotency-Key is in progress."),
-    "precondition_failed": ErrorSpec(412, "The resource changed since the given version."),
-    "payload_too_large": ErrorSpec(413, "The request body is larger than 64 KiB."),
-    "validation_error": ErrorSpec(422, "The request is not valid."),
-    "idempotency_key_reused": ErrorSpec(422, "The Idempotency-Key was used with another body."),
-    "rate_limited": ErrorSpec(429, "Too many requests."),
-    "service_unavailable": ErrorSpec(503, "The service is busy; retry shortly."),
-    "internal": ErrorSpec(500, "Internal error."),
+ERROR_TABLE: dict[type[WarehouseError], ErrorSpec] = {
+    BadRequest: ErrorSpec("bad_request", 400, "The request could not be read."),
+    InvalidCursor: ErrorSpec("invalid_cursor", 400, "The cursor is not valid for this query."),
+    Unauthorized: ErrorSpec("unauthorized", 401, "A valid bearer token is required."),
+    Forbidden: ErrorSpec("forbidden", 403, "Your role does not allow this operation."),
+    NotFound: ErrorSpec("not_found", 404, "Not found."),
+    Conflict: ErrorSpec("conflict", 409, "The request conflicts with the current state."),
+    InsufficientStock: ErrorSpec("insufficient_stock", 409, "Not enough stock on hand."),
+    RequestInProgress: ErrorSpec(
+        "request_in_progress", 409, "A request with this Idempotency-Key is in progress."
+    ),
+    PreconditionFailed: ErrorSpec(
+        "precondition_failed", 412, "The resource changed since the given version."
+    ),
+    PayloadTooLarge: ErrorSpec("payload_too_large", 413, "The request body is larger than 64 KiB."),
+    ValidationFailed: ErrorSpec("validation_error", 422, "The request is not valid."),
+    IdempotencyKeyReused: ErrorSpec(
+        "idempotency_key_reused", 422, "The Idempotency-Key was used with another body."
+    ),
+    RateLimited: ErrorSpec("rate_limited", 429, "Too many requests."),
+    ServiceUnavailable: ErrorSpec(
+        "service_unavailable", 503, "The service is busy; retry shortly."
+    ),
+    WarehouseError: ErrorSpec("internal", 500, "Internal error."),
 }
 
-CODE_BY_STATUS: dict[int, str] = {spec.status: code for code, spec in reversed(ERROR_TABLE.items())}
-"""The first code listed for a status (409 -> conflict): for errors raised by status alone."""
+ERROR_BY_STATUS: dict[int, type[WarehouseError]] = {
+    spec.status: error for error, spec in reversed(ERROR_TABLE.items())
+}
+"""The first error listed for a status (409 -> Conflict): for answers known by status alone."""
+
+
+def error_spec(error: type[WarehouseError]) -> ErrorSpec:
+    """The row of `error`, or of the nearest base class that has one (WarehouseError has)."""
+    for cls in error.__mro__:
+        if issubclass(cls, WarehouseError) and cls in ERROR_TABLE:
+            return ERROR_TABLE[cls]
+    raise LookupError(error)

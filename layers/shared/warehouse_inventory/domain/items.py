@@ -1,7 +1,11 @@
-"""SKU master data (CONTRACT.md, Item)."""
+"""SKU master data (CONTRACT.md, Item), and the one place of an item's defaults."""
 
 from dataclasses import dataclass
 from datetime import datetime
+
+DEFAULT_UNIT = "each"
+DEFAULT_REORDER_POINT = 0
+"""0: never on the low-stock report."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,9 @@ class ItemFields:
     reorder_point: int
 
 
-@dataclass(frozen=True)
-class ItemPage:
-    items: list[Item]
-    next_key: dict[str, object] | None
+def default_fields(sku: str) -> ItemFields:
+    """The master data of a SKU that stock arrived for before anyone described it: named after
+    itself, with the defaults a PUT leaves out."""
+    return ItemFields(
+        name=sku, description=None, unit=DEFAULT_UNIT, reorder_point=DEFAULT_REORDER_POINT
+    )

@@ -1,8 +1,8 @@
-"""Framework-free domain types: stock levels, movements and the caller (principle 3)."""
+"""Stock levels and movements: what a stock write carries and what it answers (principle 3)."""
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -12,33 +12,6 @@ class MovementType(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     ADJUST = "adjust"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, as the API Gateway authorizer vouched for it."""
-
-    token_id: str | None
-    name: str
-    role: str | None
-
-
-ANONYMOUS = Principal(token_id=None, name="anonymous", role=None)
-
-
-@dataclass(frozen=True)
-class RequestMeta:
-    """`request_id` is what the client and the audit trail see; `operation_id` identifies the
-    operation for the write's retry guard (see docs/idempotency.md): the same for every attempt
-    at one operation, different for every other. Without one, the request id serves."""
-
-    principal: Principal
-    request_id: str
-    operation_id: str | None = None
-
-    @property
-    def operation(self) -> str:
-        return self.operation_id or self.request_id
 
 
 @dataclass(frozen=True)
@@ -53,7 +26,7 @@ class MovementMeta:
     reference: str | None = None
     transfer_id: str | None = None
     operation_id: str | None = None
-    """Not part of the movement: the identity its write remembers (see RequestMeta)."""
+    """Not part of the movement: the identity its write remembers (see caller.RequestMeta)."""
 
     @property
     def operation(self) -> str:
@@ -95,5 +68,14 @@ class SkuStock:
         return sum(level.quantity for level in self.levels)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class Adjustment:
+    """A counted quantity set on a record, and how far it moved the record's quantity."""
+
+    level: StockLevel
+    delta: int
+
+
+def movement_id(sku: str, location_code: str | None, version: int) -> str:
+    """Deterministic, so a redelivered change maps to the same audit row."""
+    return f"{sku}@{location_code or ''}#{version}"

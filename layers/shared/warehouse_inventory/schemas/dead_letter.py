@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warehouse_inventory.domain.stock import utc_now
+from warehouse_inventory.domain.clock import utc_now
 
 
 class DeadLetter(BaseModel):

@@ -1,21 +1,12 @@
-"""A stock record's change, as the stream shows it, turned into the movement it was.
-
-Every stock write carries `last_movement` (principle 4), so a record's new image says who did
-what and why; the old image gives the delta. No second source of truth, no dual write.
-"""
+"""The contract's Movement, and the message that carries one on the audit queue: one model for
+the relay that sends it and the consumer that reads it."""
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from warehouse_inventory.dal.expressions import from_item
-from warehouse_inventory.domain.stock import MovementType
-
-
-def movement_id(sku: str, location_code: str | None, version: int) -> str:
-    """Deterministic, so a redelivered change maps to the same audit row."""
-    return f"{sku}@{location_code or ''}#{version}"
+from warehouse_inventory.domain.stock import MovementType, movement_id
+from warehouse_inventory.schemas.base import PageOut
 
 
 class Movement(BaseModel):
@@ -34,6 +25,10 @@ class Movement(BaseModel):
     occurred_at: datetime
 
 
+class MovementPageOut(PageOut[Movement]):
+    pass
+
+
 class MovementMessage(Movement):
     """What travels on the audit queue: the Movement plus what the audit log needs to pair
     transfer legs and to notice a missing version."""
@@ -47,30 +42,3 @@ class MovementMessage(Movement):
         if self.version <= 1:
             return None
         return movement_id(self.sku, self.location_code, self.version - 1)
-
-
-def movement_from_change(
-    new_image: dict[str, Any], old_image: dict[str, Any] | None
-) -> MovementMessage:
-    """`new_image`/`old_image` in DynamoDB JSON, as a NEW_AND_OLD_IMAGES stream record has them."""
-    new = from_item(new_image)
-    old = from_item(old_image) if old_image else {}
-    last = new["last_movement"]
-    version = int(new["version"])
-    location = new.get("location_code")
-    quantity = int(new["quantity"])
-    return MovementMessage(
-        movement_id=movement_id(new["sku"], location, version),
-        type=MovementType(last["type"]),
-        sku=new["sku"],
-        location_code=location,
-        delta=quantity - int(old.get("quantity", 0)),
-        quantity_after=quantity,
-        actor=last["actor"],
-        reason=last.get("reason"),
-        reference=last.get("reference"),
-        request_id=last["request_id"],
-        occurred_at=datetime.fromisoformat(last["occurred_at"]),
-        version=version,
-        transfer_id=last.get("transfer_id"),
-    )

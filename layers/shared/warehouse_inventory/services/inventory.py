@@ -2,34 +2,33 @@
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from warehouse_inventory.domain.caller import RequestMeta
+from warehouse_inventory.domain.clock import utc_now
 from warehouse_inventory.domain.errors import NotFound, ValidationFailed
+from warehouse_inventory.domain.paging import Page
 from warehouse_inventory.domain.stock import (
+    Adjustment,
     MovementMeta,
     MovementType,
-    RequestMeta,
     SkuStock,
     StockLevel,
-    utc_now,
 )
 from warehouse_inventory.observability import best_effort
 from warehouse_inventory.schemas.inventory import AdjustIn, PickIn, RestockIn, TransferIn
 from warehouse_inventory.services.paging import CursorCodec
-from warehouse_inventory.services.ports import Adjustment, InventoryRepository
 
-
-@dataclass(frozen=True)
-class LevelsPage:
-    levels: list[StockLevel]
-    next_cursor: str | None
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import InventoryRepository
 
 
 class InventoryService:
     def __init__(
         self,
-        repository: InventoryRepository,
+        repository: "InventoryRepository",
         cursors: CursorCodec,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -120,9 +119,11 @@ class InventoryService:
             raise NotFound(f"SKU {sku} is not known.")
         return stock
 
-    def list_stock(self, location_code: str | None, limit: int, cursor: str | None) -> LevelsPage:
-        scope = f"inventory?location_code={location_code or ''}"
-        start = self._cursors.decode(cursor, scope) if cursor else None
-        page = self._repository.list_stock(location_code, limit, start)
-        next_cursor = self._cursors.encode(page.next_key, scope) if page.next_key else None
-        return LevelsPage(levels=page.levels, next_cursor=next_cursor)
+    def list_stock(
+        self, location_code: str | None, limit: int, cursor: str | None
+    ) -> Page[StockLevel, str]:
+        return self._cursors.page(
+            f"inventory?location_code={location_code or ''}",
+            cursor,
+            lambda start: self._repository.list_stock(location_code, limit, start),
+        )

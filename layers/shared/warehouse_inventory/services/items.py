@@ -1,28 +1,25 @@
 """Item master data rules. No FastAPI, boto3 or Lambda types here (principle 3)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from warehouse_inventory.domain.clock import utc_now
 from warehouse_inventory.domain.errors import NotFound
 from warehouse_inventory.domain.items import Item, ItemFields
-from warehouse_inventory.domain.stock import utc_now
+from warehouse_inventory.domain.paging import Page
 from warehouse_inventory.services.paging import CursorCodec
-from warehouse_inventory.services.ports import ItemRepository
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import ItemRepository
 
 ITEMS_SCOPE = "items"
-
-
-@dataclass(frozen=True)
-class ItemsPage:
-    items: list[Item]
-    next_cursor: str | None
 
 
 class ItemService:
     def __init__(
         self,
-        repository: ItemRepository,
+        repository: "ItemRepository",
         cursors: CursorCodec,
         refresh_item: Callable[[str], object] = lambda sku: None,
         clock: Callable[[], datetime] = utc_now,
@@ -44,11 +41,10 @@ class ItemService:
             raise NotFound(f"Item {sku} does not exist.")
         return item
 
-    def list(self, limit: int, cursor: str | None) -> ItemsPage:
-        start = self._cursors.decode(cursor, ITEMS_SCOPE) if cursor else None
-        page = self._repository.list_items(limit, start)
-        next_cursor = self._cursors.encode(page.next_key, ITEMS_SCOPE) if page.next_key else None
-        return ItemsPage(items=page.items, next_cursor=next_cursor)
+    def list(self, limit: int, cursor: str | None) -> Page[Item, str]:
+        return self._cursors.page(
+            ITEMS_SCOPE, cursor, lambda start: self._repository.list_items(limit, start)
+        )
 
     def delete(self, sku: str) -> None:
         self._repository.delete_item(sku)

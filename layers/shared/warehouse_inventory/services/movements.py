@@ -1,28 +1,25 @@
-"""Movement history, newest first, for `/reports/movements`."""
+"""Movement history, newest first, for `/reports/movements`: the audit log a page at a time."""
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from warehouse_inventory.dal.audit_repository import AuditRepository
-from warehouse_inventory.schemas.movements import Movement
+from warehouse_inventory.domain.paging import Page
 from warehouse_inventory.services.paging import CursorCodec
 
-
-@dataclass(frozen=True)
-class MovementsPage:
-    items: list[Movement]
-    next_cursor: str | None
+if TYPE_CHECKING:
+    from warehouse_inventory.schemas.movements import Movement
+    from warehouse_inventory.services.ports import AuditLog
 
 
 class MovementHistory:
-    def __init__(self, repository: AuditRepository, cursors: CursorCodec) -> None:
+    def __init__(self, repository: "AuditLog", cursors: CursorCodec) -> None:
         self._repository = repository
         self._cursors = cursors
 
     def newest_first(
         self, sku: str | None, location_code: str | None, limit: int, cursor: str | None
-    ) -> MovementsPage:
-        scope = f"movements?sku={sku or ''}&location_code={location_code or ''}"
-        start = self._cursors.decode(cursor, scope) if cursor else None
-        items, next_key = self._repository.newest_first(sku, location_code, limit, start)
-        next_cursor = self._cursors.encode(next_key, scope) if next_key else None
-        return MovementsPage(items=items, next_cursor=next_cursor)
+    ) -> Page["Movement", str]:
+        return self._cursors.page(
+            f"movements?sku={sku or ''}&location_code={location_code or ''}",
+            cursor,
+            lambda start: self._repository.newest_first(sku, location_code, limit, start),
+        )

@@ -1,27 +1,23 @@
-"""The data-access interface the services depend on, so tests can pass a fake (principle 3)."""
+"""The data access the services and consumers need, as Protocols: the data layer implements them,
+wiring.py plugs them in, and tests pass fakes (principle 3).
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+Annotations only: nothing here is imported at run time, so a function loads just the types its
+own route uses.
+"""
 
-from warehouse_inventory.domain.items import Item, ItemFields, ItemPage
-from warehouse_inventory.domain.stock import MovementMeta, SkuStock, StockLevel
-from warehouse_inventory.domain.tokens import ApiToken
+from __future__ import annotations
 
-PageKey = dict[str, Any]
-"""Where the next page starts: opaque to the services, signed into a cursor by the service."""
+from typing import TYPE_CHECKING, Any, Protocol
 
+if TYPE_CHECKING:
+    from datetime import datetime
 
-@dataclass(frozen=True)
-class Adjustment:
-    level: StockLevel
-    delta: int
-
-
-@dataclass(frozen=True)
-class StockPage:
-    levels: list[StockLevel]
-    next_key: PageKey | None
+    from warehouse_inventory.domain.items import Item, ItemFields
+    from warehouse_inventory.domain.paging import Page, PageKey
+    from warehouse_inventory.domain.reports import LocationLine, LowStockLine, StockChange
+    from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
+    from warehouse_inventory.domain.tokens import ApiToken
+    from warehouse_inventory.schemas.movements import Movement, MovementMessage
 
 
 class InventoryRepository(Protocol):
@@ -60,14 +56,14 @@ class InventoryRepository(Protocol):
         ...
 
     def ensure_item(self, sku: str, now: datetime) -> None:
-        """Create the SKU's master-data item, named after the SKU, unless it exists."""
+        """Create the SKU's master-data item with the default fields, unless it exists."""
         ...
 
     def sku_stock(self, sku: str) -> SkuStock: ...
 
     def list_stock(
         self, location_code: str | None, limit: int, start: PageKey | None
-    ) -> StockPage: ...
+    ) -> Page[StockLevel, PageKey]: ...
 
 
 class TokenRepository(Protocol):
@@ -93,8 +89,43 @@ class ItemRepository(Protocol):
 
     def get_item(self, sku: str) -> Item | None: ...
 
-    def list_items(self, limit: int, start: PageKey | None) -> ItemPage: ...
+    def list_items(self, limit: int, start: PageKey | None) -> Page[Item, PageKey]: ...
 
     def delete_item(self, sku: str) -> None:
         """NotFound if absent; Conflict while any stock remains."""
+        ...
+
+
+class ReportRepository(Protocol):
+    def low_stock(self) -> list[LowStockLine]: ...
+
+    def locations(self) -> list[LocationLine]: ...
+
+
+class Projections(Protocol):
+    def change_of(self, record: dict[str, Any]) -> StockChange | None:
+        """The stock change a record of the table's stream carries; None for any other record."""
+        ...
+
+    def apply(self, change: StockChange) -> bool:
+        """Take one stock change into the reports; False when it was already taken in."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, movement: MovementMessage) -> bool:
+        """True when written, False when it was already there (a redelivery)."""
+        ...
+
+    def exists(self, movement_id: str) -> bool: ...
+
+    def newest_first(
+        self, sku: str | None, location_code: str | None, limit: int, start: PageKey | None
+    ) -> Page[Movement, PageKey]: ...
+
+
+class AuditOutbox(Protocol):
+    def send(self, records: list[dict[str, Any]]) -> str | None:
+        """Put the movements of a batch of stream records on the audit queue, in order; the
+        sequence number of the first record not done (Lambda retries from there), or None."""
         ...

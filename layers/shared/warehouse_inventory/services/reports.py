@@ -1,14 +1,16 @@
-"""The two projection-backed reports. No FastAPI, boto3 or Lambda types here."""
+"""The two projection-backed reports, in the order the API answers them. No FastAPI, boto3 or
+Lambda types here."""
 
-from warehouse_inventory.dal.projection_repository import (
-    LocationLine,
-    LowStockLine,
-    ProjectionRepository,
-)
+from typing import TYPE_CHECKING
+
+from warehouse_inventory.domain.reports import LocationLine, LowStockLine
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import ReportRepository
 
 
 class ReportService:
-    def __init__(self, repository: ProjectionRepository) -> None:
+    def __init__(self, repository: "ReportRepository") -> None:
         self._repository = repository
 
     def low_stock(self) -> list[LowStockLine]:

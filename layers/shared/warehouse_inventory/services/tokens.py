@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from warehouse_inventory.domain.access import Role
-from warehouse_inventory.domain.stock import utc_now
+from warehouse_inventory.domain.clock import utc_now
 from warehouse_inventory.domain.tokens import (
     ApiToken,
     IssuedToken,
@@ -13,12 +14,14 @@ from warehouse_inventory.domain.tokens import (
     new_token_id,
     secret_hash,
 )
-from warehouse_inventory.services.ports import TokenRepository
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.ports import TokenRepository
 
 
 class TokenService:
     def __init__(
-        self, repository: TokenRepository, clock: Callable[[], datetime] = utc_now
+        self, repository: "TokenRepository", clock: Callable[[], datetime] = utc_now
     ) -> None:
         self._repository = repository
         self._clock = clock

@@ -3,19 +3,11 @@
 from fastapi import APIRouter
 
 from warehouse_inventory.http.dependencies import TokenServiceDep
-from warehouse_inventory.schemas.inventory import IssuedTokenOut, TokenIn
+from warehouse_inventory.schemas.tokens import IssuedTokenOut, TokenIn
 
 router = APIRouter(tags=["tokens"])
 
 
 @router.post("/tokens", status_code=201, response_model=IssuedTokenOut)
 async def create_token(body: TokenIn, service: TokenServiceDep) -> IssuedTokenOut:
-    issued = service.issue(body.name, body.role)
-    token = issued.token
-    return IssuedTokenOut(
-        token_id=token.token_id,
-        name=token.name,
-        role=token.role,
-        created_at=token.created_at,
-        token=issued.secret,
-    )
+    return IssuedTokenOut.of_issued(service.issue(body.name, body.role))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
-from warehouse_inventory.schemas.inventory import Sku
+from warehouse_inventory.schemas.base import Sku
 
 router = APIRouter(tags=["items"])
 

@@ -3,7 +3,8 @@
 from fastapi import APIRouter
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep
-from warehouse_inventory.schemas.inventory import InventoryOut, Sku, SkuStockOut
+from warehouse_inventory.schemas.base import Sku
+from warehouse_inventory.schemas.inventory import InventoryOut, SkuStockOut
 
 router = APIRouter(tags=["stock"])
 

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Response
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
 from warehouse_inventory.http.preconditions import etag
-from warehouse_inventory.schemas.inventory import ItemOut, Sku
+from warehouse_inventory.schemas.base import Sku
+from warehouse_inventory.schemas.items import ItemOut
 
 router = APIRouter(tags=["items"])
 

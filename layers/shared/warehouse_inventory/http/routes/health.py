@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from warehouse_inventory.schemas.inventory import HealthOut
+from warehouse_inventory.schemas.health import HealthOut
 from warehouse_inventory.settings import get_settings
 
 router = APIRouter(tags=["health"])

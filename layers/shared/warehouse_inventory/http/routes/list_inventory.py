@@ -5,12 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep
-from warehouse_inventory.schemas.inventory import (
-    InventoryOut,
-    InventoryPage,
-    LocationCode,
-    PageLimit,
-)
+from warehouse_inventory.schemas.base import LocationCode, PageLimit
+from warehouse_inventory.schemas.inventory import InventoryOut, InventoryPage
 
 router = APIRouter(tags=["stock"])
 
@@ -23,5 +19,5 @@ async def list_inventory(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> InventoryPage:
     page = service.list_stock(location_code, limit, cursor)
-    items = [InventoryOut.of(level) for level in page.levels]
-    return InventoryPage(items=items, next_cursor=page.next_cursor)
+    items = [InventoryOut.of(level) for level in page.items]
+    return InventoryPage(items=items, next_cursor=page.next)

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
-from warehouse_inventory.schemas.inventory import ItemOut, ItemPageOut, PageLimit
+from warehouse_inventory.schemas.base import PageLimit
+from warehouse_inventory.schemas.items import ItemOut, ItemPageOut
 
 router = APIRouter(tags=["items"])
 
@@ -17,6 +18,4 @@ async def list_items(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ItemPageOut:
     page = service.list(limit, cursor)
-    return ItemPageOut(
-        items=[ItemOut.of(item) for item in page.items], next_cursor=page.next_cursor
-    )
+    return ItemPageOut(items=[ItemOut.of(item) for item in page.items], next_cursor=page.next)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from warehouse_inventory.http.dependencies import TokenServiceDep
-from warehouse_inventory.schemas.inventory import TokenList, TokenOut
+from warehouse_inventory.schemas.tokens import TokenList, TokenOut
 
 router = APIRouter(tags=["tokens"])
 

@@ -4,8 +4,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from warehouse_inventory.http.report_dependency import ReportServiceDep
-from warehouse_inventory.schemas.inventory import LocationLineOut, LocationsReport
+from warehouse_inventory.http.dependencies import ReportServiceDep
+from warehouse_inventory.schemas.reports import LocationLineOut, LocationsReport
 
 router = APIRouter(tags=["reports"])
 

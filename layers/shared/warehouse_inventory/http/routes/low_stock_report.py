@@ -4,8 +4,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from warehouse_inventory.http.report_dependency import ReportServiceDep
-from warehouse_inventory.schemas.inventory import LowStockLineOut, LowStockReport
+from warehouse_inventory.http.dependencies import ReportServiceDep
+from warehouse_inventory.schemas.reports import LowStockLineOut, LowStockReport
 
 router = APIRouter(tags=["reports"])
 

@@ -5,7 +5,8 @@ from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
 from warehouse_inventory.http.preconditions import IfMatch, etag, version_of
-from warehouse_inventory.schemas.inventory import ItemIn, ItemOut, Sku
+from warehouse_inventory.schemas.base import Sku
+from warehouse_inventory.schemas.items import ItemIn, ItemOut
 
 router = APIRouter(tags=["items"])
 
