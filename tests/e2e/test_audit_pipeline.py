@@ -23,7 +23,7 @@ import httpx
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from tests.e2e.conftest import walk_pages
+from tests.support.local_stack import walk_pages
 from tests.support.sqs_faults import Failure, SqsFaults
 from warehouse_devstack.backends.dynamodb_local import free_port
 from warehouse_devstack.event_sources.mappings import queue_url_of

@@ -26,9 +26,9 @@ import boto3
 import httpx
 import pytest
 
-from tests.conftest import EVENTS_DIR, event_files, function_for, load_event
-from tests.e2e.conftest import StackProcess, start_stack, stop_stack
+from tests.support.event_files import EVENTS_DIR, event_files, function_for, load_event
 from tests.support.event_samples import STREAM_SKU, seed_event_targets
+from tests.support.local_stack import StackProcess, start_stack, stop_stack
 from warehouse_devstack.backends.dynamodb_local import free_port, wait_for_port
 from warehouse_devstack.sam_cli import LOCAL_BUILD_DIR, NoDockerEngine, SamCli, sam_cli
 from warehouse_devstack.template import REPO_ROOT, Template

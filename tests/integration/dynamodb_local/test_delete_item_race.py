@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
 
-from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_movements import meta, service_on
-from tests.integration.dynamodb_local.test_concurrent_restock import (
+from tests.support.dynamodb_local import (
+    ClientFactory,
+    LocalDynamo,
     fresh_sku,
     get_record,
+    meta,
+    service_on,
     stream_records_for,
 )
 from warehouse_inventory.dal import keys

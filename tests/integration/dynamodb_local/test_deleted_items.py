@@ -7,14 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.dynamodb_local.test_projections import (
-    Universe,
-    feed,
-    reported,
-    stock_records,
-    universe,
-)
+from tests.support.dynamodb_local import LocalDynamo
+from tests.support.projections import Universe, feed, reported, stock_records, universe
 from warehouse_inventory.dal.projection_rebuild import rebuild
 from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import Conflict, NotFound

@@ -15,19 +15,9 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_restock import (
-    fresh_sku,
-    get_record,
-    stream_records_for,
-)
-from tests.integration.dynamodb_local.test_faults import (
-    INTERNAL_ERROR,
-    THROTTLED,
-    Injector,
-    reach_then,
-)
-from tests.integration.moto.conftest import Api, ApiResult
+from tests.support.api import Api, ApiResult
+from tests.support.dynamodb_local import LocalDynamo, fresh_sku, get_record, stream_records_for
+from tests.support.fault_injection import INTERNAL_ERROR, THROTTLED, Injector, reach_then
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal import keys

@@ -23,8 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_restock import CLERK, fresh_sku, images
+from tests.support.dynamodb_local import CLERK, ClientFactory, LocalDynamo, fresh_sku, images
 from tests.support.fakes import FakeInventoryRepository
 from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.dal import keys

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.moto.conftest import Api, ApiResult
+from tests.support.api import Api, ApiResult
+from tests.support.dynamodb_local import LocalDynamo
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal import keys

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api, ApiResult
+from tests.support.api import Api, ApiResult
 from tests.support.contract_access import concrete_path
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import _load_locked

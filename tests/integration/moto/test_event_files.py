@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from tests.conftest import event_files, function_for, load_event
+from tests.support.event_files import event_files, function_for, load_event
 from tests.support.event_samples import seed_event_targets
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template

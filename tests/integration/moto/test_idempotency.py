@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api, ApiResult, all_items
+from tests.support.api import Api, ApiResult, all_items
 from warehouse_inventory.domain.access import Role
 from warehouse_inventory.domain.stock import StockLevel
 from warehouse_inventory.wiring import inventory_service, token_service

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api
+from tests.support.api import Api
 from tests.support.contract_access import api_routes, concrete_path
 from warehouse_devstack.template import ApiRoute, load_template
 from warehouse_inventory.dal.clients import dynamodb_client

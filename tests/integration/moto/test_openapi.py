@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api
+from tests.support.api import Api
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import ApiRoute, Template
 from warehouse_inventory.settings import get_settings

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api
-from tests.integration.moto.test_audit_pipeline import drain, stock_image, stream_record
+from tests.support.api import Api
+from tests.support.audit_pipeline import drain, stock_image, stream_record
 from tests.support.iam_policies import Grant, allows, template_grants
 from tests.support.lambda_events import sqs_record
 from warehouse_devstack.gateway import rest_api, token_authorizer

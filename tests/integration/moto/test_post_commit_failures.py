@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.moto.conftest import Api, ApiResult
+from tests.support.api import Api, ApiResult
 from warehouse_inventory import observability
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.domain.errors import ServiceUnavailable

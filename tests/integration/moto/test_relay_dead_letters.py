@@ -13,13 +13,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from tests.integration.moto.conftest import Api
-from tests.integration.moto.test_audit_pipeline import (
-    drain,
-    queue_url,
-    stock_image,
-    stream_record,
-)
+from tests.support.api import Api
+from tests.support.audit_pipeline import drain, queue_url, stock_image, stream_record
 from tests.support.emf_metrics import emitted, expected_dimensions, metric_values
 from tests.support.lambda_events import sqs_record
 from tests.support.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults

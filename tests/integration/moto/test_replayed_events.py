@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import load_event
+from tests.support.event_files import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import load_event
-from tests.integration.moto.conftest import Api, all_items
+from tests.support.api import Api, all_items
+from tests.support.event_files import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal.clients import dynamodb_client
