@@ -2,7 +2,7 @@
 
 EXPECTED is the reviewed table: a new function, or a new action of an existing one, fails here
 until it is added, so every grant is looked at once. Resources are logical ids (see
-tests/iam_policies.py): `InventoryTable`, `TokensTable/index/active`, ...
+tests/support/iam_policies.py): `InventoryTable`, `TokensTable/index/active`, ...
 """
 
 import pytest

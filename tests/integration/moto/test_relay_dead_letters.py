@@ -2,7 +2,7 @@
 a record that cannot become an audit message (it does not parse, or SQS refuses it for its
 content) goes to the relay's dead-letter queue with what is needed to replay it, while the
 records behind it go on. Passing failures still make Lambda retry. moto's SQS checks no message
-content, so SQS's rule and the refusals are injected (tests/sqs_faults.py)."""
+content, so SQS's rule and the refusals are injected (tests/support/sqs_faults.py)."""
 
 import io
 import json

@@ -178,7 +178,8 @@ class ProjectionRepository:
 
     def _item_and_markers(self, sku: str) -> tuple[dict[str, Any] | None, list[tuple[int, int]]]:
         """The item and every marker's (quantity, version), in one consistent Query: the item's
-        sort key and the markers' are adjacent (ITEM < PROJ#… < STOCK#…)."""
+        sort key and the markers' are adjacent (keys.py: the item sorts first, the markers up to
+        PROJECTION_SK_END, the stock records after)."""
         query = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :item AND :markers_end",
