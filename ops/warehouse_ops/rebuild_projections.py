@@ -11,9 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from warehouse_inventory.dal.projection_rebuild import rebuild
-from warehouse_ops.stacks import physical_resource_id, session_for
-
-LOCAL_DYNAMODB = "http://127.0.0.1:8000"
+from warehouse_ops.stacks import LOCAL_DYNAMODB, physical_resource_id, session_for
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -18,12 +18,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from warehouse_devstack.template import load_template
 from warehouse_inventory.dal.audit_redrive import redrive
-from warehouse_ops.stacks import physical_resource_id, session_for
+from warehouse_ops.stacks import LOCAL_SQS, physical_resource_id, session_for
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-LOCAL_SQS = "http://127.0.0.1:9324"
 DEAD_LETTERS, AUDIT_QUEUE = "RelayDeadLetterQueue", "AuditQueue"
 
 

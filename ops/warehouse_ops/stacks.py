@@ -6,6 +6,10 @@ from typing import Any
 
 import boto3
 
+LOCAL_DYNAMODB = "http://127.0.0.1:8000"
+LOCAL_SQS = "http://127.0.0.1:9324"
+"""Where `make run` serves DynamoDB Local and SQS (the local stack's default ports)."""
+
 
 def session_for(local: bool, region: str | None) -> boto3.session.Session:
     """The local stack takes any credentials (placeholders when none are set) in us-east-1; a
