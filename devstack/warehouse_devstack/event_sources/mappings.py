@@ -1,4 +1,4 @@
-"""The template's event source mappings (principle 1): every function's `Events` of Type
+"""The template's event source mappings: every function's `Events` of Type
 `DynamoDB` and `SQS`, with the settings Lambda's event source mapping applies and its defaults
 where the template says nothing.
 """

@@ -1,6 +1,6 @@
 """Reads what a DynamoDB stream holds right now, for the tests and the local stack's stream poller.
 
-The table's stream is the outbox (principle 4), so tests assert on it and the local stack feeds it
+The table's stream is the outbox, so tests assert on it and the local stack feeds it
 to the relay. DynamoDB Local hands out a `NextShardIterator` for an open shard forever, so "read
 until the iterator is gone" would never end: a read that returns no records ends a shard here.
 Real DynamoDB may return an empty page before later records of an open shard; this is a snapshot

@@ -5,7 +5,7 @@ The fake is the plain statement of the stock rules; DynamoDB applies them with c
 and a transaction. Agreeing on every outcome (the result, or which error with which details) and
 on every level after every step shows the expressions encode the rules. At the end of each example
 the movements rebuilt from the stream (delta = new - old per change) must be exactly the model's
-history per record, so the stream is a complete and exact outbox (principle 4).
+history per record, so the stream is a complete and exact outbox.
 """
 
 from collections import defaultdict

@@ -1,7 +1,7 @@
 """The audit queue's sending side, for the outbox relay: stock-record changes from the inventory
 table's stream become Movement messages on the audit queue, sent in batches of ten.
 
-Every stock write carries `last_movement` (principle 4), so a record's new image says who did
+Every stock write carries `last_movement`, so a record's new image says who did
 what and why, and the old image gives the delta: no second source of truth, no dual write.
 
 Written by hand rather than with Powertools' BatchProcessor, which handles one record at a

@@ -1,4 +1,4 @@
-"""InventoryRepository on DynamoDB: every stock expression lives here (principle 4).
+"""InventoryRepository on DynamoDB: every stock expression lives here.
 
 Each movement is one write that also sets `last_movement`, so the table's stream carries the
 movement: restock, pick and adjust are one UpdateItem each, a transfer one TransactWriteItems.

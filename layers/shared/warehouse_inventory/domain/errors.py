@@ -1,5 +1,5 @@
 """The contract's errors: one exception class per error code, and the one table that gives each
-class its code, status and default message (principle 6).
+class its code, status and default message.
 
 The domain and the data layer raise these; the HTTP layer, the OpenAPI document and the local
 stack's gateway read ERROR_TABLE, so a code's status and wording live in one row. A test fails

@@ -1,4 +1,4 @@
-"""Stock levels and movements: what a stock write carries and what it answers (principle 3)."""
+"""Stock levels and movements: what a stock write carries and what it answers."""
 
 import hashlib
 from dataclasses import dataclass

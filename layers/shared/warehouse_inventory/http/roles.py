@@ -1,4 +1,4 @@
-"""Every function checks the caller's role against access.MINIMUM_ROLE, as the gateway does.
+"""Every function checks the caller's role against domain.access.MINIMUM_ROLE, as the gateway does.
 
 The authorizer's policy already keeps callers off routes above their role; checking again in the
 function means a misconfigured API (an event without the authorizer) fails closed, not open.

@@ -1,5 +1,5 @@
 """What every request and response model is built from: strict request models, the field types
-with the contract's bounds (domain.limits) and text rules (domain.text), and the page body."""
+with the contract's bounds and text rules (domain.input_rules), and the page body."""
 
 from typing import Annotated
 

@@ -1,4 +1,4 @@
-"""Item master data rules. No FastAPI, boto3 or Lambda types here (principle 3)."""
+"""Item master data rules. No FastAPI, boto3 or Lambda types here."""
 
 from collections.abc import Callable
 from datetime import datetime

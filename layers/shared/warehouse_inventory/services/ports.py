@@ -1,5 +1,5 @@
 """The data access the services and consumers need, as Protocols: the data layer implements them,
-wiring.py plugs them in, and tests pass fakes (principle 3).
+wiring.py plugs them in, and tests pass fakes.
 
 Annotations only: nothing here is imported at run time, so a function loads just the types its
 own route uses.
