@@ -6,7 +6,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from warehouse_inventory.domain.stock import MovementType, movement_id
-from warehouse_inventory.schemas.base import PageOut
 
 
 class Movement(BaseModel):
@@ -23,10 +22,6 @@ class Movement(BaseModel):
     reference: str | None = None
     request_id: str
     occurred_at: datetime
-
-
-class MovementPageOut(PageOut[Movement]):
-    pass
 
 
 class MovementMessage(Movement):

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from warehouse_inventory.http.dependencies import MovementHistoryDep
 from warehouse_inventory.schemas.base import LocationCode, PageLimit, Sku
-from warehouse_inventory.schemas.movements import MovementPageOut
+from warehouse_inventory.schemas.history import MovementPageOut
 
 router = APIRouter(tags=["reports"])
 
