@@ -85,12 +85,12 @@ run: venv
 # Recompute the report projections from the stock records (local stack; ARGS="--stack-name X"
 # for a deployed stack). Changes nothing when they are already right.
 rebuild-projections: $(BIN)/.installed
-	$(BIN)/python -m warehouse_devstack.rebuild_projections $(ARGS)
+	$(BIN)/python -m warehouse_ops.rebuild_projections $(ARGS)
 
 # Replay the stream records the relay dead-lettered into the audit queue, once their cause is fixed
 # (local stack; ARGS="--stack-name X" for a deployed stack). See docs/operations.md.
 redrive-audit: $(BIN)/.installed
-	$(BIN)/python -m warehouse_devstack.redrive_audit $(ARGS)
+	$(BIN)/python -m warehouse_ops.redrive_audit $(ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

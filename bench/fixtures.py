@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warehouse_devstack.template import REPO_ROOT, FunctionSpec
-from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.items import ItemFields
-from warehouse_inventory.stock import MovementMeta, MovementType
-from warehouse_inventory.tokens import ApiToken, secret_hash
+from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.items import ItemFields
+from warehouse_inventory.domain.stock import MovementMeta, MovementType
+from warehouse_inventory.domain.tokens import ApiToken, secret_hash
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

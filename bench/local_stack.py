@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from warehouse_devstack.dynamodb_local import free_port, wait_for_port
+from warehouse_devstack.backends.dynamodb_local import free_port, wait_for_port
 from warehouse_devstack.template import REPO_ROOT
 
 SKUS = [f"BENCH{number:02d}" for number in range(20)]

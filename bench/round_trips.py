@@ -1,7 +1,7 @@
 """AWS round trips per request, counted by botocore event hooks on the layer's own clients.
 
 Every route's handler runs in this process against DynamoDB Local (as the local stack runs it);
-hooks on `warehouse_inventory.aws_clients.dynamodb_client()` and `sqs_client()` record each API
+hooks on `warehouse_inventory.dal.clients.dynamodb_client()` and `sqs_client()` record each API
 call (operation, table) and inject `ReturnConsumedCapacity=TOTAL` where the operation takes it,
 so the capacity DynamoDB Local reports is summed too. Powertools' idempotency store uses the same
 client, so its calls are counted, and told apart by their table.
@@ -132,7 +132,7 @@ def target(case: Case, result: dict[str, Any]) -> tuple[str, str]:
 
 def measure(cases: list[Case], runs: int, idempotency_table: str) -> list[dict[str, Any]]:
     """Runs inside the functions' environment (see run.py); each case `runs` times."""
-    from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
+    from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
 
     recorder = Recorder(idempotency_table)
     recorder.install(dynamodb_client(), sqs_client())

@@ -33,9 +33,9 @@ import boto3
 from bench import cold_start, local_stack, report, round_trips
 from bench.build import BUILD_ROOT, Build, layer_size, prepare
 from bench.fixtures import Fixtures, event_file, event_name, load_event, route_label
-from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.backends.provisioning import create_tables
 from warehouse_devstack.stack import function_environment
-from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import REPO_ROOT, FunctionSpec, Template
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"

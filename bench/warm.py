@@ -3,7 +3,7 @@
     python -m bench.warm OUTPUT_JSON [REQUESTS]
 
 The functions' environment from template.yaml, then the cached service factories of
-`warehouse_inventory.services` replaced by ones that return services over the in-memory
+`warehouse_inventory.wiring` replaced by ones that return services over the in-memory
 repository of the unit tests, BEFORE any route module imports them, so the handlers built by
 the functions' own entry modules run the full stack (Powertools, Mangum, middlewares, FastAPI,
 validation, the service) minus DynamoDB. Each request is timed on its own; the figure is the
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.fixtures import EVENTS_DIR, LOCATIONS, SKU, STOCK, load_event
-from tests.unit.fakes import FakeInventoryRepository
+from tests.support.fakes import FakeInventoryRepository
 from warehouse_devstack.lambda_runtime import LambdaContext, apply_environment, load_handler
 from warehouse_devstack.template import load_template
 
@@ -41,17 +41,17 @@ def baseline_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def fake_data_layer() -> None:
     """Services over FakeInventoryRepository, wired where the handlers look them up."""
-    from warehouse_inventory import services
-    from warehouse_inventory.inventory_service import InventoryService
-    from warehouse_inventory.stock import StockLevel
+    from warehouse_inventory import wiring
+    from warehouse_inventory.domain.stock import StockLevel
+    from warehouse_inventory.services.inventory import InventoryService
 
     repository = FakeInventoryRepository()
     now = datetime.now(UTC)
     for location in LOCATIONS:
         repository.levels[(SKU, location)] = StockLevel(SKU, location, STOCK, 1, now)
     repository.items[SKU] = now
-    service = InventoryService(repository, services.cursor_codec())
-    services.inventory_service = lambda: service  # type: ignore[assignment]
+    service = InventoryService(repository, wiring.cursor_codec())
+    wiring.inventory_service = lambda: service  # type: ignore[assignment]
 
 
 def per_request_us(handler: Handler, event: dict[str, Any], requests: int) -> list[float]:

@@ -1,16 +1,11 @@
 """Session-wide set-up: the functions' environment from template.yaml, fake AWS credentials."""
 
-import json
 import os
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
-from warehouse_devstack.template import REPO_ROOT, FunctionSpec, Template, load_template
-
-EVENTS_DIR = REPO_ROOT / "events"
+from warehouse_devstack.template import Template, load_template
 
 os.environ.update(
     {
@@ -35,19 +30,3 @@ def template() -> Template:
 def function_environment() -> dict[str, str]:
     forget_function_singletons()
     return FUNCTION_ENVIRONMENT
-
-
-def load_event(name: str) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((EVENTS_DIR / name).read_text())
-    return event
-
-
-def event_files() -> list[Path]:
-    return sorted(EVENTS_DIR.glob("*.json"))
-
-
-def function_for(template: Template, event_name: str) -> FunctionSpec:
-    """events/<name>.json belongs to the function whose code is functions/<name>/."""
-    stem = event_name.removesuffix(".json")
-    (spec,) = [spec for spec in template.functions() if spec.code_dir.name == stem]
-    return spec

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from warehouse_devstack.container_network import bridge_address
+from warehouse_devstack.backends.container_network import bridge_address
 from warehouse_devstack.stack import PortInUse, RunningStack, StackOptions, local_stack
 
 logger = logging.getLogger("warehouse_devstack")

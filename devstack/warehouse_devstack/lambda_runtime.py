@@ -57,7 +57,7 @@ def apply_environment(template: Template) -> dict[str, str]:
 def forget_function_singletons() -> None:
     """The layer caches settings, clients and services per container, as Lambda reuses them;
     a new environment (another endpoint, another test module) needs fresh ones."""
-    from warehouse_inventory.services import forget_services
+    from warehouse_inventory.wiring import forget_services
 
     forget_services()
 

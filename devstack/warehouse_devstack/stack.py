@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from warehouse_devstack.apigateway import ApiGateway
-from warehouse_devstack.dynamodb_local import DynamoEndpoint, dynamodb_local
-from warehouse_devstack.event_sources import queue_sources, stream_sources
-from warehouse_devstack.gateway import GatewayServer, serving
+from warehouse_devstack.backends.dynamodb_local import DynamoEndpoint, dynamodb_local
+from warehouse_devstack.backends.provisioning import create_queues, create_tables
+from warehouse_devstack.backends.sqs_server import SqsPortInUse, sqs_server
+from warehouse_devstack.event_sources.mappings import queue_sources, stream_sources
+from warehouse_devstack.event_sources.poller_base import Poller, polling
+from warehouse_devstack.event_sources.queue_poller import QueuePoller
+from warehouse_devstack.event_sources.stream_poller import StreamClients, StreamPoller
+from warehouse_devstack.gateway.http_server import GatewayServer, serving
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
-from warehouse_devstack.pollers import Poller, polling
-from warehouse_devstack.queue_poller import QueuePoller
-from warehouse_devstack.queues import create_queues
-from warehouse_devstack.sqs_local import SqsPortInUse, sqs_server
-from warehouse_devstack.stream_poller import StreamClients, StreamPoller
-from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
-from warehouse_inventory.tokens import new_secret
+from warehouse_inventory.domain.tokens import new_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -88,8 +87,8 @@ def bootstrap_admin_token() -> str:
 
     Stored like any token, through the same TokenService the API uses: hash only.
     """
-    from warehouse_inventory.access import Role
-    from warehouse_inventory.services import token_service
+    from warehouse_inventory.domain.access import Role
+    from warehouse_inventory.wiring import token_service
 
     service = token_service()
     secret = os.environ.get("WAREHOUSE_ADMIN_TOKEN") or new_secret()

@@ -1,4 +1,4 @@
-"""Reads template.yaml, the single source of truth (principle 1): routes, functions, tables, env.
+"""Reads template.yaml, the single source of truth: routes, functions, tables, env.
 
 Intrinsic functions are resolved for local use: `Ref` of a resource is its logical id (the local
 table name), `Ref` of a parameter its default, `Fn::Sub` is substituted, `Fn::If` follows the

@@ -1,6 +1,6 @@
 """Lambda entry point of GET /health."""
 
 from warehouse_inventory.http.lambda_app import make_handler
-from warehouse_inventory.routes.health import router
+from warehouse_inventory.http.routes.health import router
 
 handler = make_handler(router)

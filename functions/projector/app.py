@@ -1,5 +1,5 @@
 """Lambda entry point of the projector: inventory table stream -> report projections."""
 
-from warehouse_inventory.projector import projector_handler as handler
+from warehouse_inventory.consumers.projector import handler
 
 __all__ = ["handler"]

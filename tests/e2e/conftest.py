@@ -4,123 +4,12 @@ Teardown checks what a developer relies on: SIGINT stops it with exit code 0 and
 DynamoDB Local (java) process behind.
 """
 
-import contextlib
-import ctypes
-import os
-import secrets
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from warehouse_devstack.dynamodb_local import free_port
-from warehouse_devstack.template import REPO_ROOT
-
-STARTUP_TIMEOUT_SECONDS = 60
-SHUTDOWN_TIMEOUT_SECONDS = 20
-PR_SET_PDEATHSIG = 1
-ADMIN_TOKEN = "wh_e2e-" + secrets.token_urlsafe(24)  # the stack's bootstrap admin token
-
-
-@dataclass(frozen=True)
-class StackProcess:
-    base_url: str
-    process: "subprocess.Popen[bytes]"
-    stdout: Path
-    stderr: Path
-    children: dict[int, str]  # pid -> command line of what the stack started (DynamoDB Local)
-    dynamodb_port: int
-    sqs_port: int
-
-    def banner(self) -> str:
-        return self.stdout.read_text()
-
-
-def children_of(pid: int) -> dict[int, str]:
-    """Direct children of `pid` with their command lines, from procfs (no psutil needed)."""
-    pids: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(FileNotFoundError):  # the thread ended meanwhile
-            pids += [int(child) for child in (task / "children").read_text().split()]
-    return {child: command_line(child) for child in pids}
-
-
-def command_line(pid: int) -> str:
-    """The process's command line; "" once it is gone (or a zombie)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except FileNotFoundError:
-        return ""
-
-
-def wait_until_healthy(base_url: str, process: "subprocess.Popen[bytes]", stderr: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"local stack exited with {process.returncode}:\n{stderr.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"local stack not healthy after {STARTUP_TIMEOUT_SECONDS} s:\n{stderr.read_text()}")
-
-
-def stop_with_pytest() -> None:
-    """Runs in the child before exec: SIGTERM it (a clean stop) if pytest dies without teardown."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def start_stack(logs: Path, admin_token: str) -> StackProcess:
-    port, dynamodb_port, sqs_port = free_port(), free_port(), free_port()
-    stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
-    command = [sys.executable, "-m", "warehouse_devstack", "--port", str(port)]
-    command += ["--dynamodb-port", str(dynamodb_port), "--sqs-port", str(sqs_port)]
-    env = os.environ | {"WAREHOUSE_ADMIN_TOKEN": admin_token}
-    with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            preexec_fn=stop_with_pytest,  # noqa: PLW1509 - only prctl, safe before exec
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process, stderr)
-        children = children_of(process.pid)
-        return StackProcess(base_url, process, stdout, stderr, children, dynamodb_port, sqs_port)
-    except BaseException:
-        process.send_signal(signal.SIGINT)  # let it stop DynamoDB Local; kill only as a fallback
-        try:
-            process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        raise
-
-
-def stop_stack(stack: StackProcess) -> None:
-    stack.process.send_signal(signal.SIGINT)
-    try:
-        code = stack.process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        stack.process.kill()
-        stack.process.wait()
-        pytest.fail(f"local stack still running {SHUTDOWN_TIMEOUT_SECONDS} s after SIGINT")
-    assert code == 0, f"exit code {code}:\n{stack.stderr.read_text()}"
-    # Same pid and same command line: still the child, not a recycled pid.
-    leftovers = [pid for pid, line in stack.children.items() if command_line(pid) == line]
-    assert not leftovers, f"child processes outlived the stack: {leftovers}"
+from tests.support.local_stack import ADMIN_TOKEN, StackProcess, start_stack, stop_stack
 
 
 @pytest.fixture(scope="session")
@@ -140,20 +29,3 @@ def client(base_url: str) -> Iterator[httpx.Client]:
     headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
         yield client
-
-
-def walk_pages(
-    client: httpx.Client, path: str, params: dict[str, str | int]
-) -> list[dict[str, Any]]:
-    """Every item of a listing, following `next_cursor` until it is null."""
-    items: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(1000):  # a cursor that never ends must fail the test, not hang it
-        response = client.get(path, params=params | ({"cursor": cursor} if cursor else {}))
-        assert response.status_code == 200, response.text
-        page = response.json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
-    pytest.fail("pagination did not end")

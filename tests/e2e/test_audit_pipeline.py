@@ -23,17 +23,17 @@ import httpx
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from tests.e2e.conftest import walk_pages
-from tests.sqs_faults import Failure, SqsFaults
-from warehouse_devstack import redrive_audit
-from warehouse_devstack.dynamodb_local import free_port
-from warehouse_devstack.event_sources import queue_url_of
-from warehouse_devstack.queue_poller import QueuePoller
+from tests.support.local_stack import walk_pages
+from tests.support.sqs_faults import Failure, SqsFaults
+from warehouse_devstack.backends.dynamodb_local import free_port
+from warehouse_devstack.event_sources.mappings import queue_url_of
+from warehouse_devstack.event_sources.queue_poller import QueuePoller
+from warehouse_devstack.event_sources.stream_poller import StreamPoller
 from warehouse_devstack.stack import RunningStack, StackOptions, local_stack
-from warehouse_devstack.stream_poller import StreamPoller
-from warehouse_inventory.audit.movements import MovementMessage, movement_id
-from warehouse_inventory.aws_clients import sqs_client
-from warehouse_inventory.stock import MovementType
+from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.domain.stock import MovementType, movement_id
+from warehouse_inventory.schemas.movements import MovementMessage
+from warehouse_ops import redrive_audit
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN
+from tests.support.local_stack import ADMIN_TOKEN
 from warehouse_cli.app import run
 
 LINES = 2_000

@@ -24,7 +24,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.contract_access import api_routes
+from tests.support.contract_access import api_routes
 from warehouse_devstack.template import REPO_ROOT, Template
 
 OUTPUT_DIR = REPO_ROOT / "test-output"  # git-ignored

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-import warehouse_devstack.gateway
-from warehouse_devstack.apigateway import ApiGateway, HttpResponse
-from warehouse_devstack.gateway import GatewayServer, serving
+import warehouse_devstack.gateway.http_server
+from warehouse_devstack.gateway.http_server import GatewayServer, serving
+from warehouse_devstack.gateway.rest_api import ApiGateway, HttpResponse
 from warehouse_devstack.template import Template
 
 
@@ -115,7 +115,7 @@ def test_one_log_line_per_invocation(
     gateway: ScriptedGateway, client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     gateway.outcome = HttpResponse(201, [], b"{}", "RestockFunction")
-    caplog.set_level(logging.INFO, logger="warehouse_devstack.gateway")
+    caplog.set_level(logging.INFO, logger="warehouse_devstack.gateway.http_server")
 
     client.post("/inventory/restock", content=b"{}")
 
@@ -128,7 +128,7 @@ def test_exception_is_logged_with_its_function(
     gateway: ScriptedGateway, client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     gateway.outcome = RuntimeError("boom")
-    caplog.set_level(logging.INFO, logger="warehouse_devstack.gateway")
+    caplog.set_level(logging.INFO, logger="warehouse_devstack.gateway.http_server")
 
     client.get("/inventory/ABC")
 
@@ -227,7 +227,7 @@ def test_transfer_encoding_overrides_content_length_and_the_connection_closes(
 def test_a_chunked_body_over_the_gateway_quota_is_413(
     gateway: ScriptedGateway, server: GatewayServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(warehouse_devstack.gateway, "MAX_BODY_BYTES", 10)
+    monkeypatch.setattr(warehouse_devstack.gateway.http_server, "MAX_BODY_BYTES", 10)
     head = b"POST /inventory/restock HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
 
     reply = raw_request(server, head + b"6\r\n123456\r\n6\r\n789012\r\n0\r\n\r\n")

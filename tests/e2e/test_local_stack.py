@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN, StackProcess, command_line, walk_pages
+from tests.support.local_stack import ADMIN_TOKEN, StackProcess, command_line, walk_pages
 
 
 def unique_sku() -> str:

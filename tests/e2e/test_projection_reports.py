@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN, start_stack, stop_stack, walk_pages
+from tests.support.local_stack import ADMIN_TOKEN, start_stack, stop_stack, walk_pages
 
 SKUS, LOCATIONS, MOVEMENTS = 30, 5, 500
 STALL_SECONDS = 60  # reports unchanged this long while still wrong: the projector is stuck

@@ -26,13 +26,13 @@ import boto3
 import httpx
 import pytest
 
-from tests.conftest import EVENTS_DIR, event_files, function_for, load_event
-from tests.e2e.conftest import StackProcess, start_stack, stop_stack
-from tests.event_samples import STREAM_SKU, seed_event_targets
-from warehouse_devstack.dynamodb_local import free_port, wait_for_port
+from tests.support.event_files import EVENTS_DIR, event_files, function_for, load_event
+from tests.support.event_samples import STREAM_SKU, seed_event_targets
+from tests.support.local_stack import StackProcess, start_stack, stop_stack
+from warehouse_devstack.backends.dynamodb_local import free_port, wait_for_port
 from warehouse_devstack.sam_cli import LOCAL_BUILD_DIR, NoDockerEngine, SamCli, sam_cli
 from warehouse_devstack.template import REPO_ROOT, Template
-from warehouse_inventory.audit.movements import movement_id
+from warehouse_inventory.domain.stock import movement_id
 
 pytestmark = pytest.mark.timeout(1800)  # the whole module's invocations run in one fixture
 

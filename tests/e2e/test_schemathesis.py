@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.conftest import ADMIN_TOKEN
+from tests.support.local_stack import ADMIN_TOKEN
 from warehouse_inventory.http.openapi import openapi_document
 
 EXAMPLES_PER_OPERATION = 100

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.lambda_events import sqs_record
-from tests.sqs_faults import SQS_ALLOWED_BODY
-from tests.unicode_text import EDGES, UTF8_EDGES, any_text, stored_text
-from warehouse_inventory.audit.consumer import MovementRecord
-from warehouse_inventory.audit.dead_letters import DeadLetter
-from warehouse_inventory.audit.movements import MovementMessage
-from warehouse_inventory.audit.queue_body import queue_body
-from warehouse_inventory.stock import MovementType
+from tests.support.lambda_events import sqs_record
+from tests.support.sqs_faults import SQS_ALLOWED_BODY
+from tests.support.unicode_text import EDGES, UTF8_EDGES, any_text, stored_text
+from warehouse_inventory.consumers.audit_consumer import MovementRecord
+from warehouse_inventory.dal.audit_queue import queue_body
+from warehouse_inventory.domain.stock import MovementType
+from warehouse_inventory.schemas.dead_letter import DeadLetter
+from warehouse_inventory.schemas.movements import MovementMessage
 
 
 def movements(text: st.SearchStrategy[str]) -> st.SearchStrategy[MovementMessage]:

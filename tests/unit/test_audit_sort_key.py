@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from warehouse_inventory.audit.movements import Movement
-from warehouse_inventory.audit.repository import sort_key
-from warehouse_inventory.stock import MovementType
+from warehouse_inventory.dal.audit_repository import sort_key
+from warehouse_inventory.domain.stock import MovementType
+from warehouse_inventory.schemas.movements import Movement
 
 
 def movement_at(occurred_at: datetime) -> Movement:

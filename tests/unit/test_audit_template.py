@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.iam_policies import template_grants
+from tests.support.iam_policies import template_grants
 from warehouse_devstack.template import Template
 
 

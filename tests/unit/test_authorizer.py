@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.contract_access import api_routes, concrete_path, contract_minimum_role
-from warehouse_devstack.lambda_authorizer import method_arn, policy_allows
+from tests.support.contract_access import api_routes, concrete_path, contract_minimum_role
+from warehouse_devstack.gateway.token_authorizer import method_arn, policy_allows
 from warehouse_devstack.template import load_template
-from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role, may_call, routes_for
-from warehouse_inventory.authorizer import authorize
-from warehouse_inventory.errors import NotFound
-from warehouse_inventory.token_service import TokenService
-from warehouse_inventory.tokens import ApiToken
+from warehouse_inventory.consumers.authorizer import authorize
+from warehouse_inventory.domain.access import MINIMUM_ROLE, PUBLIC, Role, may_call, routes_for
+from warehouse_inventory.domain.errors import NotFound
+from warehouse_inventory.domain.tokens import ApiToken
+from warehouse_inventory.services.tokens import TokenService
 
 STAGE = "v1"
 ARN_PREFIX = "arn:aws:execute-api:us-east-1:123456789012:local/v1/"

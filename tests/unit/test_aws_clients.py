@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
-from warehouse_inventory.services import forget_services
+from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
+from warehouse_inventory.wiring import forget_services
 
 CLIENTS = {"AWS_ENDPOINT_URL_DYNAMODB": dynamodb_client, "AWS_ENDPOINT_URL_SQS": sqs_client}
 REGIONAL = {

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.unit.cli_fake_api import BASE_URL, FakeApi, Record
+from tests.support.cli_fake_api import BASE_URL, FakeApi, Record
 from warehouse_cli.app import run
 
 HEADER = "sku,quantity,location_code,type,reference"

@@ -6,9 +6,9 @@ import boto3
 import pytest
 
 from warehouse_devstack.__main__ import container_hosts
-from warehouse_devstack.container_network import bridge_address
-from warehouse_devstack.dynamodb_local import free_port
-from warehouse_devstack.sqs_local import SqsPortInUse, sqs_server
+from warehouse_devstack.backends.container_network import bridge_address
+from warehouse_devstack.backends.dynamodb_local import free_port
+from warehouse_devstack.backends.sqs_server import SqsPortInUse, sqs_server
 
 
 def test_an_interface_s_address() -> None:

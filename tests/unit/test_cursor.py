@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import InvalidCursor
+from warehouse_inventory.domain.errors import InvalidCursor
+from warehouse_inventory.services.paging import CursorCodec
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 KEY = {"pk": {"S": "SKU#ABC"}, "sk": {"S": "STOCK#A-1"}}

@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from warehouse_devstack.event_filters import matches_any, parse_patterns
-from warehouse_devstack.event_sources import queue_sources, stream_sources
-from warehouse_devstack.stream_delivery import DONE, BatchDelivery, Outcome, Record, RetryPolicy
+from warehouse_devstack.event_sources.filters import matches_any, parse_patterns
+from warehouse_devstack.event_sources.mappings import queue_sources, stream_sources
+from warehouse_devstack.event_sources.stream_retries import (
+    DONE,
+    BatchDelivery,
+    Outcome,
+    Record,
+    RetryPolicy,
+)
 from warehouse_devstack.template import Template, queue_url
 
 

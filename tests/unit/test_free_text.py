@@ -2,6 +2,8 @@
 surrogates (tab, CR and LF allowed where text may span lines): checked against an oracle built
 from `unicodedata`, over arbitrary text and the edges of every excluded range."""
 
+import importlib
+import pkgutil
 import unicodedata
 from typing import Any
 
@@ -10,9 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from tests.unicode_text import EDGES, text_of
-from warehouse_inventory import models
-from warehouse_inventory.models import ItemIn, PickIn, RequestModel, RestockIn, TokenIn, TransferIn
+from tests.support.unicode_text import EDGES, text_of
+from warehouse_inventory import schemas
+from warehouse_inventory.schemas.base import RequestModel
+from warehouse_inventory.schemas.inventory import PickIn, RestockIn, TransferIn
+from warehouse_inventory.schemas.items import ItemIn
+from warehouse_inventory.schemas.tokens import TokenIn
 
 VALID: dict[type[BaseModel], dict[str, Any]] = {
     RestockIn: {"sku": "ABC", "quantity": 1},
@@ -80,11 +85,16 @@ def test_the_error_names_the_character() -> None:
 
 
 def request_models() -> list[type[RequestModel]]:
-    found = [
-        value
-        for value in vars(models).values()
-        if isinstance(value, type) and issubclass(value, RequestModel) and value is not RequestModel
+    modules = [
+        importlib.import_module(f"{schemas.__name__}.{module.name}")
+        for module in pkgutil.iter_modules(schemas.__path__)
     ]
+    found = {
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, RequestModel) and value is not RequestModel
+    }
     return sorted(found, key=lambda model: model.__name__)
 
 

@@ -4,12 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.unit.fakes import FakeInventoryRepository
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.errors import InvalidCursor, NotFound
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn
-from warehouse_inventory.stock import ANONYMOUS, MovementType, Principal, RequestMeta
+from tests.support.fakes import FakeInventoryRepository
+from warehouse_inventory.domain.caller import ANONYMOUS, Principal, RequestMeta
+from warehouse_inventory.domain.errors import InvalidCursor, NotFound
+from warehouse_inventory.domain.stock import MovementType
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 META = RequestMeta(principal=Principal("t-1", "scanner-7", "operator"), request_id="req-1")
@@ -110,8 +111,8 @@ def test_pages_walk_every_level_once(service: InventoryService) -> None:
     seen, cursor = [], None
     while True:
         page = service.list_stock(None, 3, cursor)
-        seen += [level.sku for level in page.levels]
-        cursor = page.next_cursor
+        seen += [level.sku for level in page.items]
+        cursor = page.next
         if cursor is None:
             break
     assert seen == [f"SKU{n}" for n in range(7)]
@@ -120,7 +121,7 @@ def test_pages_walk_every_level_once(service: InventoryService) -> None:
 def test_cursor_of_one_location_is_refused_for_another(service: InventoryService) -> None:
     for n in range(3):
         service.restock(restock(sku=f"SKU{n}", location="A-1"), META)
-    cursor = service.list_stock("A-1", 1, None).next_cursor
+    cursor = service.list_stock("A-1", 1, None).next
     assert cursor is not None
     with pytest.raises(InvalidCursor):
         service.list_stock("B-2", 1, cursor)

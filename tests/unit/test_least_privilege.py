@@ -2,12 +2,12 @@
 
 EXPECTED is the reviewed table: a new function, or a new action of an existing one, fails here
 until it is added, so every grant is looked at once. Resources are logical ids (see
-tests/iam_policies.py): `InventoryTable`, `TokensTable/index/active`, ...
+tests/support/iam_policies.py): `InventoryTable`, `TokensTable/index/active`, ...
 """
 
 import pytest
 
-from tests.iam_policies import Grant, UnsupportedPolicy, function_grants, template_grants
+from tests.support.iam_policies import Grant, UnsupportedPolicy, function_grants, template_grants
 from warehouse_devstack.template import Template, load_template
 
 INVENTORY, TOKENS, IDEMPOTENCY = "InventoryTable", "TokensTable", "IdempotencyTable"

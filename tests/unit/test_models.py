@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from warehouse_inventory.models import RestockIn
+from warehouse_inventory.schemas.inventory import RestockIn
 
 VALID: dict[str, Any] = {"sku": "ABC123", "quantity": 5, "location_code": "A-01"}
 

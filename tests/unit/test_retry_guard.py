@@ -5,7 +5,7 @@ import re
 from fractions import Fraction
 
 from warehouse_devstack.template import REPO_ROOT
-from warehouse_inventory.dynamodb_retry_guard import RETRY_SLOTS, retry_slots
+from warehouse_inventory.dal.retry_guard import RETRY_SLOTS, retry_slots
 
 PAIRS = list(itertools.combinations(range(RETRY_SLOTS), 2))
 

@@ -9,19 +9,19 @@ import pytest
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-import warehouse_inventory.routes
-from tests.contract_access import api_routes
+import warehouse_inventory.http.routes
+from tests.support.contract_access import api_routes
 from warehouse_devstack.template import Template
-from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC
+from warehouse_inventory.domain.access import MINIMUM_ROLE, PUBLIC
 from warehouse_inventory.http.lambda_app import build_app
 
 Route = tuple[str, str]
 
 
 def app_routers() -> dict[str, APIRouter]:
-    """Every APIRouter defined by a module of the `warehouse_inventory.routes` package."""
+    """Every APIRouter defined by a module of the `warehouse_inventory.http.routes` package."""
     routers: dict[str, APIRouter] = {}
-    package = warehouse_inventory.routes
+    package = warehouse_inventory.http.routes
     for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
@@ -46,7 +46,7 @@ def template_routes(template: Template) -> set[Route]:
 
 def test_the_routes_package_is_found() -> None:
     """Guards the walk itself: an empty walk would make the other checks vacuous."""
-    assert "warehouse_inventory.routes.restock.router" in app_routers()
+    assert "warehouse_inventory.http.routes.restock.router" in app_routers()
     assert ("POST", "/inventory/restock") in app_routes()
 
 

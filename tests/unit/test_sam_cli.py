@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EVENTS_DIR
+from tests.support.event_files import EVENTS_DIR
 from warehouse_devstack import sam_cli
 from warehouse_devstack.sam_cli import (
     LOCAL_BUILD_DIR,

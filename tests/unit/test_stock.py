@@ -1,6 +1,6 @@
 """Stable ids: one per (sku, location), the same on every call and every machine."""
 
-from warehouse_inventory.stock import stable_stock_id
+from warehouse_inventory.domain.stock import stable_stock_id
 
 
 def test_id_is_deterministic_and_location_specific() -> None:

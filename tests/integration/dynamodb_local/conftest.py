@@ -4,34 +4,22 @@ These tests exist because moto does not emulate concurrency, transactions and st
 so a fallback to moto's server is a failure here, not a skip.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
+from tests.support.dynamodb_local import ClientFactory, LocalDynamo
+from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
+from warehouse_devstack.backends.provisioning import create_tables
 from warehouse_devstack.lambda_runtime import forget_function_singletons
-from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
-
-
-@dataclass(frozen=True)
-class LocalDynamo:
-    """What a test needs to act on DynamoDB Local and to check the table's stream (the outbox)."""
-
-    url: str
-    client: "DynamoDBClient"
-    streams: "DynamoDBStreamsClient"
-    table_name: str
-    stream_arn: str
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +37,6 @@ def local_dynamo(template: Template, function_environment: dict[str, str]) -> It
         stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         streams = boto3.client("dynamodbstreams", endpoint_url=endpoint.url)
         yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn)
-
-
-ClientFactory = Callable[[int], "DynamoDBClient"]
-"""Builds a new client on the emulator; its argument is the SDK's total number of attempts."""
 
 
 @pytest.fixture(scope="session")

@@ -13,30 +13,34 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_restock import (
-    CLERK,
+from tests.support.dynamodb_local import (
+    ClientFactory,
+    LocalDynamo,
     fresh_sku,
     get_record,
     images,
+    meta,
+    service_on,
     stream_records_for,
 )
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.errors import (
+from warehouse_inventory.dal import keys
+from warehouse_inventory.domain.errors import (
     Conflict,
     InsufficientStock,
     PreconditionFailed,
     WarehouseError,
 )
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.repository import Adjustment
-from warehouse_inventory.stock import RequestMeta, StockLevel
+from warehouse_inventory.domain.stock import Adjustment, StockLevel
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.services.inventory import InventoryService
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
 
 pytestmark = pytest.mark.dynamodb_local
@@ -50,19 +54,6 @@ TRANSFER_WORKERS = 16
 TRANSFER_START = 15  # at each of the two locations
 ADJUSTERS = 10
 BARRIER_TIMEOUT = 30.0
-
-
-def service_on(client: "DynamoDBClient", local: LocalDynamo) -> InventoryService:
-    """The real service and repository on a client the test chose (retries, event hooks)."""
-    repository = DynamoDBInventoryRepository(client, local.table_name)
-    return InventoryService(repository, CursorCodec(b"x" * 32, 60))
-
-
-def meta(request_id: str) -> RequestMeta:
-    """Tests prefix request ids with their fresh SKU: ids must be unique in the session, as
-    API Gateway's are (the SDK-retry guard and a transfer's ClientRequestToken derive from them).
-    """
-    return RequestMeta(CLERK, request_id)
 
 
 def outcome[T](call: Callable[[], T]) -> T | WarehouseError:

@@ -2,39 +2,38 @@
 that carries its own movement, and the stream (the outbox) holds exactly one record per change.
 """
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from warehouse_devstack.streams import read_stream
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.dynamodb_support import from_item
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service
-from warehouse_inventory.stock import Principal, RequestMeta, StockLevel
+from tests.support.dynamodb_local import (
+    CLERK,
+    LocalDynamo,
+    fresh_sku,
+    get_record,
+    images,
+    stream_records_for,
+)
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.caller import RequestMeta
+from warehouse_inventory.domain.stock import StockLevel
+from warehouse_inventory.schemas.inventory import RestockIn
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
+from warehouse_inventory.wiring import inventory_service
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
+    pass
 
 pytestmark = pytest.mark.dynamodb_local
 
 RESTOCKS = 200
 WORKERS = 32
 LOCATION = "A-01"
-CLERK = Principal(token_id="t-clerk", name="clerk", role="clerk")
-
-
-def fresh_sku() -> str:
-    """Unique per run: the emulator is shared by the whole session."""
-    return f"T{uuid.uuid4().hex[:15].upper()}"
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +59,6 @@ def restock(
     """By default the handlers' own wiring: the per-container service, client and repository."""
     request = RestockIn(sku=sku, quantity=1, location_code=location_code)
     return (service or inventory_service()).restock(request, RequestMeta(CLERK, request_id))
-
-
-def get_record(local: LocalDynamo, key: dict[str, Any]) -> dict[str, Any] | None:
-    response = local.client.get_item(TableName=local.table_name, Key=key, ConsistentRead=True)
-    return from_item(response["Item"]) if "Item" in response else None
-
-
-def stream_records_for(local: LocalDynamo, key: dict[str, Any]) -> list["RecordTypeDef"]:
-    return [
-        record
-        for record in read_stream(local.streams, local.stream_arn)
-        if record.get("dynamodb", {}).get("Keys") == key
-    ]
-
-
-def images(record: "RecordTypeDef") -> tuple[dict[str, Any], dict[str, Any]]:
-    """(old, new) as plain values; an INSERT has no old image."""
-    change = record["dynamodb"]
-    return from_item(change.get("OldImage", {})), from_item(change.get("NewImage", {}))
 
 
 def test_concurrent_restocks_are_atomic_and_each_is_one_stream_record(

@@ -16,19 +16,21 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
 
-from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_movements import meta, service_on
-from tests.integration.dynamodb_local.test_concurrent_restock import (
+from tests.support.dynamodb_local import (
+    ClientFactory,
+    LocalDynamo,
     fresh_sku,
     get_record,
+    meta,
+    service_on,
     stream_records_for,
 )
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.dynamodb_item_repository import DynamoDBItemRepository
-from warehouse_inventory.errors import Conflict
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import PickIn, RestockIn
-from warehouse_inventory.stock import StockLevel
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.item_repository import DynamoDBItemRepository
+from warehouse_inventory.domain.errors import Conflict
+from warehouse_inventory.domain.stock import StockLevel
+from warehouse_inventory.schemas.inventory import PickIn, RestockIn
+from warehouse_inventory.services.inventory import InventoryService
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

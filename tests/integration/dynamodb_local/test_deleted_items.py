@@ -7,23 +7,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.dynamodb_local.test_projections import (
-    Universe,
-    feed,
-    reported,
-    stock_records,
-    universe,
-)
-from warehouse_inventory.errors import Conflict, NotFound
-from warehouse_inventory.items import ItemFields
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn
-from warehouse_inventory.projection_rebuild import rebuild
-from warehouse_inventory.services import inventory_service, item_service
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
+from tests.support.dynamodb_local import LocalDynamo
+from tests.support.projections import Universe, feed, reported, stock_records, universe
+from warehouse_inventory.dal.projection_rebuild import rebuild
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.errors import Conflict, NotFound
+from warehouse_inventory.domain.items import ItemFields
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
+from warehouse_inventory.wiring import inventory_service, item_service
 
 if TYPE_CHECKING:
-    from warehouse_inventory.items import Item
+    from warehouse_inventory.domain.items import Item
 
 pytestmark = pytest.mark.dynamodb_local
 

@@ -15,28 +15,18 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_restock import (
-    fresh_sku,
-    get_record,
-    stream_records_for,
-)
-from tests.integration.dynamodb_local.test_faults import (
-    INTERNAL_ERROR,
-    THROTTLED,
-    Injector,
-    reach_then,
-)
-from tests.integration.moto.conftest import Api, ApiResult
-from warehouse_devstack.apigateway import ApiGateway
+from tests.support.api import Api, ApiResult
+from tests.support.dynamodb_local import LocalDynamo, fresh_sku, get_record, stream_records_for
+from tests.support.fault_injection import INTERNAL_ERROR, THROTTLED, Injector, reach_then
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.access import Role
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service, token_service
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.clients import dynamodb_client
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
+from warehouse_inventory.schemas.inventory import RestockIn
 from warehouse_inventory.settings import get_settings
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.wiring import inventory_service, token_service
 
 pytestmark = pytest.mark.dynamodb_local
 

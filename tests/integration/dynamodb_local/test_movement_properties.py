@@ -5,7 +5,7 @@ The fake is the plain statement of the stock rules; DynamoDB applies them with c
 and a transaction. Agreeing on every outcome (the result, or which error with which details) and
 on every level after every step shows the expressions encode the rules. At the end of each example
 the movements rebuilt from the stream (delta = new - old per change) must be exactly the model's
-history per record, so the stream is a complete and exact outbox (principle 4).
+history per record, so the stream is a complete and exact outbox.
 """
 
 from collections import defaultdict
@@ -23,17 +23,22 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from tests.integration.dynamodb_local.test_concurrent_restock import CLERK, fresh_sku, images
-from tests.unit.fakes import FakeInventoryRepository
-from warehouse_devstack.streams import read_stream
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.cursor import CursorCodec
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.errors import WarehouseError
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.models import AdjustIn, AdjustReason, PickIn, RestockIn, TransferIn
-from warehouse_inventory.stock import RequestMeta
+from tests.support.dynamodb_local import CLERK, ClientFactory, LocalDynamo, fresh_sku, images
+from tests.support.fakes import FakeInventoryRepository
+from warehouse_devstack.event_sources.stream_reader import read_stream
+from warehouse_inventory.dal import keys
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.caller import RequestMeta
+from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.schemas.inventory import (
+    AdjustIn,
+    AdjustReason,
+    PickIn,
+    RestockIn,
+    TransferIn,
+)
+from warehouse_inventory.services.inventory import InventoryService
+from warehouse_inventory.services.paging import CursorCodec
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.dynamodb_local.conftest import LocalDynamo
-from tests.integration.moto.conftest import Api, ApiResult
-from warehouse_devstack.apigateway import ApiGateway
+from tests.support.api import Api, ApiResult
+from tests.support.dynamodb_local import LocalDynamo
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
-from warehouse_inventory import dynamodb_keys as keys
-from warehouse_inventory.access import Role
-from warehouse_inventory.services import token_service
+from warehouse_inventory.dal import keys
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.wiring import token_service
 
 pytestmark = pytest.mark.dynamodb_local
 

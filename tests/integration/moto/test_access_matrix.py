@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.contract_access import api_routes, concrete_path, contract_minimum_role
-from warehouse_devstack.apigateway import ApiGateway, build_event
+from tests.support.contract_access import api_routes, concrete_path, contract_minimum_role
+from warehouse_devstack.gateway.rest_api import ApiGateway, build_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template, load_template
-from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role
+from warehouse_inventory.domain.access import MINIMUM_ROLE, PUBLIC, Role
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

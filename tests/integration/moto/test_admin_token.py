@@ -1,4 +1,4 @@
-"""`python -m warehouse_devstack.admin_token`: the first admin token of a deployed stack, on moto.
+"""`python -m warehouse_ops.admin_token`: the first admin token of a deployed stack, on moto.
 
 The secret is the only stdout, is stored as its hash only and works with the API's TokenService.
 """
@@ -15,11 +15,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from warehouse_devstack.admin_token import main
 from warehouse_devstack.template import Template
-from warehouse_inventory.access import Role
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.token_service import TokenService
+from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.services.tokens import TokenService
+from warehouse_ops.admin_token import main
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -161,7 +161,7 @@ def test_bad_arguments_are_refused(argv: list[str], capsys: pytest.CaptureFixtur
 
 def test_runs_as_a_module() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "warehouse_devstack.admin_token", "--help"],
+        [sys.executable, "-m", "warehouse_ops.admin_token", "--help"],
         capture_output=True,
         text=True,
         check=False,

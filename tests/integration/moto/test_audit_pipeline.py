@@ -6,68 +6,21 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from tests.integration.moto.conftest import Api
-from tests.lambda_events import sqs_record
+from tests.support.api import Api
+from tests.support.audit_pipeline import drain, stock_image, stream_record
+from tests.support.lambda_events import sqs_record
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.audit.movements import MovementMessage, movement_from_change
-from warehouse_inventory.aws_clients import sqs_client
-from warehouse_inventory.services import audit_repository
+from warehouse_inventory.dal.audit_queue import movement_from_change
+from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.schemas.movements import MovementMessage
+from warehouse_inventory.wiring import audit_repository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-
-def queue_url(name: str = "AuditQueue") -> str:
-    return boto3.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-
-
-def drain(name: str = "AuditQueue") -> list[dict[str, Any]]:
-    sqs, url = boto3.client("sqs"), queue_url(name)
-    messages: list[dict[str, Any]] = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        messages += [dict(message) for message in batch]
-        sqs.delete_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
-            ],
-        )
-    return messages
-
-
-def stock_image(sku: str, quantity: int, version: int, kind: str = "restock") -> dict[str, Any]:
-    return {
-        "pk": {"S": f"SKU#{sku}"},
-        "sk": {"S": "STOCK#A-1"},
-        "sku": {"S": sku},
-        "location_code": {"S": "A-1"},
-        "quantity": {"N": str(quantity)},
-        "version": {"N": str(version)},
-        "updated_at": {"S": "2026-11-27T12:00:00+00:00"},
-        "last_movement": {
-            "M": {
-                "type": {"S": kind},
-                "actor": {"S": "scanner"},
-                "request_id": {"S": f"req-{version}"},
-                "occurred_at": {"S": "2026-11-27T12:00:00+00:00"},
-            }
-        },
-    }
-
-
-def stream_record(
-    seq: int, name: str, new: dict[str, Any], old: dict[str, Any] | None
-) -> dict[str, Any]:
-    change: dict[str, Any] = {"Keys": {"pk": new["pk"], "sk": new["sk"]}, "NewImage": new}
-    change |= {"SequenceNumber": str(seq), "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    if old:
-        change["OldImage"] = old
-    return {"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
 
 
 def movement(sku: str, version: int, quantity: int = 1) -> MovementMessage:

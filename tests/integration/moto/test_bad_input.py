@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api, all_items
+from tests.support.api import Api, all_items
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

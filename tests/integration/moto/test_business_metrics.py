@@ -6,8 +6,8 @@ consumer path; its alarm and dashboard wiring: tests/unit/test_template_hardenin
 
 import pytest
 
-from tests.emf_metrics import emitted, expected_dimensions, metric_values
-from tests.integration.moto.conftest import Api
+from tests.support.api import Api
+from tests.support.emf_metrics import emitted, expected_dimensions, metric_values
 from warehouse_devstack.template import Template
 
 

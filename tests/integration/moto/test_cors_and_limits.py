@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.contract_access import concrete_path
-from tests.integration.moto.conftest import Api, ApiResult
-from warehouse_devstack.apigateway import ApiGateway
+from tests.support.api import Api, ApiResult
+from tests.support.contract_access import concrete_path
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import _load_locked
 from warehouse_devstack.template import Template, load_template
-from warehouse_inventory.access import Role
+from warehouse_inventory.domain.access import Role
 from warehouse_inventory.http.body_limit import MAX_BODY_BYTES
-from warehouse_inventory.services import forget_services
+from warehouse_inventory.wiring import forget_services
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

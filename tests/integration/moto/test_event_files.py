@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from tests.conftest import event_files, function_for, load_event
-from tests.event_samples import seed_event_targets
+from tests.support.event_files import event_files, function_for, load_event
+from tests.support.event_samples import seed_event_targets
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.access import Role
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.dynamodb_token_repository import DynamoDBTokenRepository
-from warehouse_inventory.services import audit_repository, report_service
+from warehouse_inventory.dal.clients import dynamodb_client
+from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.tokens import ApiToken, secret_hash
 from warehouse_inventory.settings import get_settings
-from warehouse_inventory.tokens import ApiToken, secret_hash
+from warehouse_inventory.wiring import audit_repository, report_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

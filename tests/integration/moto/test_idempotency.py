@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api, ApiResult, all_items
-from warehouse_inventory.access import Role
-from warehouse_inventory.services import inventory_service, token_service
-from warehouse_inventory.stock import StockLevel
+from tests.support.api import Api, ApiResult, all_items
+from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.stock import StockLevel
+from warehouse_inventory.wiring import inventory_service, token_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.integration.moto.conftest import Api
+from tests.support.api import Api
 
 
 @pytest.fixture(scope="module")

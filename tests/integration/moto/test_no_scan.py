@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.contract_access import api_routes, concrete_path
-from tests.integration.moto.conftest import Api
+from tests.support.api import Api
+from tests.support.contract_access import api_routes, concrete_path
 from warehouse_devstack.template import ApiRoute, load_template
-from warehouse_inventory.aws_clients import dynamodb_client
+from warehouse_inventory.dal.clients import dynamodb_client
 
 PAGED_OR_REPORT = {
     "/inventory",

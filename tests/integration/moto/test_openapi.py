@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api
-from warehouse_devstack.apigateway import ApiGateway
+from tests.support.api import Api
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import ApiRoute, Template
 from warehouse_inventory.settings import get_settings
 

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import warehouse_devstack.apigateway
-import warehouse_devstack.lambda_authorizer
-from tests.iam_policies import Grant, allows, template_grants
-from tests.integration.moto.conftest import Api
-from tests.integration.moto.test_audit_pipeline import drain, stock_image, stream_record
-from tests.lambda_events import sqs_record
+from tests.support.api import Api
+from tests.support.audit_pipeline import drain, stock_image, stream_record
+from tests.support.iam_policies import Grant, allows, template_grants
+from tests.support.lambda_events import sqs_record
+from warehouse_devstack.gateway import rest_api, token_authorizer
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
-from warehouse_inventory.aws_clients import dynamodb_client, sqs_client
+from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -88,7 +87,7 @@ def sqs_needed(model: Any, params: dict[str, Any]) -> Grant:
 @pytest.fixture(scope="module")
 def call_log(api: Api, monkeypatch_module: pytest.MonkeyPatch) -> Iterator[CallLog]:
     log = CallLog()
-    for module in [warehouse_devstack.apigateway, warehouse_devstack.lambda_authorizer]:
+    for module in [rest_api, token_authorizer]:
         monkeypatch_module.setattr(module, "invoke", log.invoke)
     events, sqs_events = dynamodb_client().meta.events, sqs_client().meta.events
     events.register("before-parameter-build.dynamodb", log.record)

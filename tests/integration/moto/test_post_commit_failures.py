@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.moto.conftest import Api, ApiResult
+from tests.support.api import Api, ApiResult
 from warehouse_inventory import observability
-from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
-from warehouse_inventory.errors import ServiceUnavailable
-from warehouse_inventory.models import InventoryOut
-from warehouse_inventory.services import inventory_service
+from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
+from warehouse_inventory.domain.errors import ServiceUnavailable
+from warehouse_inventory.schemas.inventory import InventoryOut
+from warehouse_inventory.wiring import inventory_service
 
 
 class Injected(Exception):

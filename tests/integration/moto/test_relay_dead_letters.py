@@ -2,7 +2,7 @@
 a record that cannot become an audit message (it does not parse, or SQS refuses it for its
 content) goes to the relay's dead-letter queue with what is needed to replay it, while the
 records behind it go on. Passing failures still make Lambda retry. moto's SQS checks no message
-content, so SQS's rule and the refusals are injected (tests/sqs_faults.py)."""
+content, so SQS's rule and the refusals are injected (tests/support/sqs_faults.py)."""
 
 import io
 import json
@@ -13,21 +13,16 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from tests.emf_metrics import emitted, expected_dimensions, metric_values
-from tests.integration.moto.conftest import Api
-from tests.integration.moto.test_audit_pipeline import (
-    drain,
-    queue_url,
-    stock_image,
-    stream_record,
-)
-from tests.lambda_events import sqs_record
-from tests.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults
+from tests.support.api import Api
+from tests.support.audit_pipeline import drain, queue_url, stock_image, stream_record
+from tests.support.emf_metrics import emitted, expected_dimensions, metric_values
+from tests.support.lambda_events import sqs_record
+from tests.support.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults
 from warehouse_devstack.lambda_runtime import invoke
-from warehouse_devstack.redrive_audit import parse_args, queue_urls, run
 from warehouse_devstack.template import Template
-from warehouse_inventory.aws_clients import sqs_client
-from warehouse_inventory.services import audit_repository
+from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.wiring import audit_repository
+from warehouse_ops.redrive_audit import parse_args, queue_urls, run
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -94,7 +89,7 @@ def test_text_sqs_would_refuse_reaches_the_audit_log_unchanged(relay: Any, consu
     assert body.isascii() and SQS_ALLOWED_BODY.fullmatch(body)
     (message,) = drain()
     assert consume([sqs_record(message["Body"])]) == {"batchItemFailures": []}
-    (item,) = audit_repository().newest_first(sku, None, 10, None)[0]
+    (item,) = audit_repository().newest_first(sku, None, 10, None).items
     assert (item.reference, item.actor) == (text["reference"], text["actor"])
 
 

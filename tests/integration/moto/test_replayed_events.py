@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import load_event
+from tests.support.event_files import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.models import RestockIn
-from warehouse_inventory.services import inventory_service
-from warehouse_inventory.stock import ANONYMOUS, RequestMeta
+from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
+from warehouse_inventory.schemas.inventory import RestockIn
+from warehouse_inventory.wiring import inventory_service
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import load_event
-from tests.integration.moto.conftest import Api, all_items
+from tests.support.api import Api, all_items
+from tests.support.event_files import load_event
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
-from warehouse_inventory.aws_clients import dynamodb_client
-from warehouse_inventory.dynamodb_support import from_item
+from warehouse_inventory.dal.clients import dynamodb_client
+from warehouse_inventory.dal.dynamodb import from_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

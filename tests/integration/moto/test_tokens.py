@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.moto.conftest import Api
-from warehouse_devstack.apigateway import ApiGateway
+from tests.support.api import Api
+from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
-from warehouse_inventory.access import Role
+from warehouse_inventory.domain.access import Role
 from warehouse_inventory.observability import logger
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ body over in one message, so reading it first costs nothing extra.
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warehouse_inventory.domain.errors import PayloadTooLarge
 from warehouse_inventory.http.error_responses import contract_error
 
 MAX_BODY_BYTES = 64 * 1024
@@ -27,9 +28,8 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await contract_error("payload_too_large", scope["state"]["request_id"])(
-                    scope, receive, send
-                )
+                refusal = contract_error(PayloadTooLarge(), scope["state"]["request_id"])
+                await refusal(scope, receive, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from warehouse_inventory.stock import ANONYMOUS, Principal
+from warehouse_inventory.domain.caller import ANONYMOUS, Principal
 
 Scope = dict[str, Any]
 

@@ -8,6 +8,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from warehouse_inventory.domain.errors import BadRequest
 from warehouse_inventory.http.error_responses import contract_error
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"]
@@ -41,5 +42,5 @@ class ContractCORSMiddleware(CORSMiddleware):
         response = self.preflight_response(request_headers=headers)
         if response.status_code >= 400:
             message = bytes(response.body).decode()
-            response = contract_error("bad_request", scope["state"]["request_id"], message)
+            response = contract_error(BadRequest(message), scope["state"]["request_id"])
         await response(scope, receive, send)

@@ -1,34 +1,48 @@
-"""FastAPI dependencies, declared once as Annotated aliases for the routes.
+"""FastAPI dependencies, declared once as Annotated aliases: the one way a route gets its
+service, from wiring.py.
 
 Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, and under
 Mangum each request is a new event-loop task whose worker threads end with it, so a sync
-dependency costs a thread start per request. The service factories are looked up when called,
-so tests and the benchmark can replace them in `warehouse_inventory.services`.
+dependency costs a thread start per request. The factories are looked up in wiring when called,
+so tests and the benchmark can replace them. The service classes are named for the type checker
+only: a function imports just the service its route uses, on the first request (wiring).
 """
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
-from warehouse_inventory import services
+from warehouse_inventory import wiring
+from warehouse_inventory.domain.caller import RequestMeta
 from warehouse_inventory.http.context import principal_of
 from warehouse_inventory.http.idempotency import IdempotencyKey, operation_id
-from warehouse_inventory.inventory_service import InventoryService
-from warehouse_inventory.item_service import ItemService
-from warehouse_inventory.stock import RequestMeta
-from warehouse_inventory.token_service import TokenService
+
+if TYPE_CHECKING:
+    from warehouse_inventory.services.inventory import InventoryService
+    from warehouse_inventory.services.items import ItemService
+    from warehouse_inventory.services.movements import MovementHistory
+    from warehouse_inventory.services.reports import ReportService
+    from warehouse_inventory.services.tokens import TokenService
 
 
-async def inventory_service() -> InventoryService:
-    return services.inventory_service()
+async def inventory_service() -> "InventoryService":
+    return wiring.inventory_service()
 
 
-async def item_service() -> ItemService:
-    return services.item_service()
+async def item_service() -> "ItemService":
+    return wiring.item_service()
 
 
-async def token_service() -> TokenService:
-    return services.token_service()
+async def token_service() -> "TokenService":
+    return wiring.token_service()
+
+
+async def report_service() -> "ReportService":
+    return wiring.report_service()
+
+
+async def movement_history() -> "MovementHistory":
+    return wiring.movement_history()
 
 
 async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:
@@ -41,7 +55,9 @@ async def request_meta(request: Request, idempotency_key: IdempotencyKey = None)
     )
 
 
-InventoryServiceDep = Annotated[InventoryService, Depends(inventory_service)]
-ItemServiceDep = Annotated[ItemService, Depends(item_service)]
-TokenServiceDep = Annotated[TokenService, Depends(token_service)]
+InventoryServiceDep = Annotated["InventoryService", Depends(inventory_service)]
+ItemServiceDep = Annotated["ItemService", Depends(item_service)]
+TokenServiceDep = Annotated["TokenService", Depends(token_service)]
+ReportServiceDep = Annotated["ReportService", Depends(report_service)]
+MovementHistoryDep = Annotated["MovementHistory", Depends(movement_history)]
 RequestMetaDep = Annotated[RequestMeta, Depends(request_meta)]

@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Header, Request
 from pydantic import BaseModel
 
-from warehouse_inventory.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
+from warehouse_inventory.domain.caller import Principal
+from warehouse_inventory.domain.errors import (
+    IdempotencyKeyReused,
+    RequestInProgress,
+    ServiceUnavailable,
+)
 from warehouse_inventory.http.context import invocation_id_of, principal_of
 from warehouse_inventory.observability import best_effort, log_failure, metrics
-from warehouse_inventory.services import idempotency_store
-from warehouse_inventory.stock import Principal
+from warehouse_inventory.wiring import idempotency_store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord

@@ -1,11 +1,12 @@
 """The API's documentation: one OpenAPI 3.1 document of every route, and Swagger UI over it.
 
 Each function's app holds one route, so the document is built from a separate app holding every
-router of `warehouse_inventory.routes` (found by walking the package, so a new route module is
-documented without touching this file). FastAPI does not know what the error handlers, the roles
-and the gateway add, so the generated schema is completed here: the bearer scheme on every
-protected operation (per access.MINIMUM_ROLE) and the contract's error responses (ErrorOut, from
-ERROR_TABLE) on every operation, replacing FastAPI's own 422 body, which the API never sends.
+router of `warehouse_inventory.http.routes` (found by walking the package, so a new route module
+is documented without touching this file). FastAPI does not know what the error handlers, the
+roles and the gateway add, so the generated schema is completed here: the bearer scheme on every
+protected operation (per domain.access.MINIMUM_ROLE) and the contract's error responses
+(ErrorOut, from ERROR_TABLE) on every operation, replacing FastAPI's own 422 body, which the API
+never sends.
 The error set is the same for every operation (what any of them may answer, gateway included):
 only the routes' code knows which of 404, 409 or 412 a given one can really produce.
 
@@ -26,19 +27,26 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from warehouse_inventory import routes
-from warehouse_inventory.access import PUBLIC, Role, minimum_role
-from warehouse_inventory.errors import ERROR_TABLE, NotFound
+from warehouse_inventory.domain.access import PUBLIC, Role, minimum_role
+from warehouse_inventory.domain.errors import (
+    ERROR_TABLE,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    error_spec,
+)
+from warehouse_inventory.http import routes
 from warehouse_inventory.http.lambda_app import build_app
-from warehouse_inventory.models import ErrorOut
+from warehouse_inventory.schemas.errors import ErrorOut
 from warehouse_inventory.settings import get_settings
 
 SCHEMA_REF = "#/components/schemas/"
 SECURITY_SCHEME = "bearerAuth"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
-AUTH_STATUSES = frozenset({ERROR_TABLE["unauthorized"].status, ERROR_TABLE["forbidden"].status})
-FORBIDDEN_STATUS = ERROR_TABLE["forbidden"].status
-UNAVAILABLE_STATUS = ERROR_TABLE["service_unavailable"].status
+AUTH_STATUSES = frozenset({error_spec(Unauthorized).status, error_spec(Forbidden).status})
+FORBIDDEN_STATUS = error_spec(Forbidden).status
+UNAVAILABLE_STATUS = error_spec(ServiceUnavailable).status
 # FastAPI's 422 body (its own validation error format); the handlers send ErrorOut instead.
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 # Relative to the document (RFC 3986): /v1/api/openapi.json -> /v1/, /api/openapi.json -> /.
@@ -57,7 +65,7 @@ docs_router = APIRouter(tags=["docs"])
 
 
 def api_routers() -> list[APIRouter]:
-    """The `router` of every module of `warehouse_inventory.routes`, in module-name order
+    """The `router` of every module of `warehouse_inventory.http.routes`, in module-name order
     (a module without one, a helper, is skipped)."""
     found: list[APIRouter] = []
     for module_info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
@@ -71,8 +79,8 @@ def api_routers() -> list[APIRouter]:
 def codes_by_status() -> dict[int, list[str]]:
     """ERROR_TABLE turned around: each error status with the contract codes it carries."""
     statuses: dict[int, list[str]] = {}
-    for code, spec in ERROR_TABLE.items():
-        statuses.setdefault(spec.status, []).append(code)
+    for spec in ERROR_TABLE.values():
+        statuses.setdefault(spec.status, []).append(spec.code)
     return dict(sorted(statuses.items()))
 
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Header
 
-from warehouse_inventory.errors import ValidationFailed
-from warehouse_inventory.models import MAX_VERSION
+from warehouse_inventory.domain.errors import ValidationFailed
+from warehouse_inventory.domain.input_rules import MAX_VERSION
 
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=40)]
 

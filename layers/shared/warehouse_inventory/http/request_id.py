@@ -5,6 +5,7 @@ A pure ASGI wrapper rather than Starlette's BaseHTTPMiddleware, which costs a ta
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warehouse_inventory.domain.errors import WarehouseError
 from warehouse_inventory.http.context import request_id_of
 from warehouse_inventory.http.error_responses import contract_error
 from warehouse_inventory.observability import logger
@@ -36,4 +37,4 @@ class RequestIdMiddleware:
             if started:
                 return
             logger.exception("unhandled error before a response")
-            await contract_error("internal", request_id)(scope, receive, send_with_request_id)
+            await contract_error(WarehouseError(), request_id)(scope, receive, send_with_request_id)

@@ -1,4 +1,4 @@
-"""Every function checks the caller's role against access.MINIMUM_ROLE, as the gateway does.
+"""Every function checks the caller's role against domain.access.MINIMUM_ROLE, as the gateway does.
 
 The authorizer's policy already keeps callers off routes above their role; checking again in the
 function means a misconfigured API (an event without the authorizer) fails closed, not open.
@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from warehouse_inventory.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
-from warehouse_inventory.errors import Forbidden, Unauthorized
+from warehouse_inventory.domain.access import MINIMUM_ROLE, PUBLIC, Role, minimum_role
+from warehouse_inventory.domain.errors import Forbidden, Unauthorized
 from warehouse_inventory.http.context import principal_of
 
 

@@ -1,0 +1,14 @@
+"""DELETE /items/{sku}: remove a SKU's master data once no stock remains (409 before)."""
+
+from fastapi import APIRouter, Response
+
+from warehouse_inventory.http.dependencies import ItemServiceDep
+from warehouse_inventory.schemas.base import Sku
+
+router = APIRouter(tags=["items"])
+
+
+@router.delete("/items/{sku}", status_code=204, response_class=Response)
+async def delete_item(sku: Sku, service: ItemServiceDep) -> Response:
+    service.delete(sku)
+    return Response(status_code=204)

@@ -1,0 +1,16 @@
+"""GET /inventory/{sku}: every level of one SKU and their total."""
+
+from fastapi import APIRouter
+
+from warehouse_inventory.http.dependencies import InventoryServiceDep
+from warehouse_inventory.schemas.base import Sku
+from warehouse_inventory.schemas.inventory import InventoryOut, SkuStockOut
+
+router = APIRouter(tags=["stock"])
+
+
+@router.get("/inventory/{sku}", response_model=SkuStockOut)
+async def get_inventory(sku: Sku, service: InventoryServiceDep) -> SkuStockOut:
+    stock = service.sku_stock(sku)
+    levels = [InventoryOut.of(level) for level in stock.levels]
+    return SkuStockOut(sku=sku, total_quantity=stock.total_quantity, levels=levels)

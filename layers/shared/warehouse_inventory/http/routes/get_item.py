@@ -1,0 +1,17 @@
+"""GET /items/{sku}: one SKU's master data, with its version as ETag."""
+
+from fastapi import APIRouter, Response
+
+from warehouse_inventory.http.dependencies import ItemServiceDep
+from warehouse_inventory.http.preconditions import etag
+from warehouse_inventory.schemas.base import Sku
+from warehouse_inventory.schemas.items import ItemOut
+
+router = APIRouter(tags=["items"])
+
+
+@router.get("/items/{sku}", response_model=ItemOut)
+async def get_item(sku: Sku, service: ItemServiceDep, response: Response) -> ItemOut:
+    item = service.get(sku)
+    response.headers["ETag"] = etag(item.version)
+    return ItemOut.of(item)

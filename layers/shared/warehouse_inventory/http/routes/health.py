@@ -1,0 +1,13 @@
+"""GET /health: liveness and the deployed version, no AWS calls."""
+
+from fastapi import APIRouter
+
+from warehouse_inventory.schemas.health import HealthOut
+from warehouse_inventory.settings import get_settings
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthOut)
+async def health() -> HealthOut:
+    return HealthOut(status="ok", version=get_settings().service_version)

@@ -1,0 +1,13 @@
+"""GET /tokens: the live tokens, never their secrets (only hashes are stored)."""
+
+from fastapi import APIRouter
+
+from warehouse_inventory.http.dependencies import TokenServiceDep
+from warehouse_inventory.schemas.tokens import TokenList, TokenOut
+
+router = APIRouter(tags=["tokens"])
+
+
+@router.get("/tokens", response_model=TokenList)
+async def list_tokens(service: TokenServiceDep) -> TokenList:
+    return TokenList(items=[TokenOut.of(token) for token in service.active_tokens()])

@@ -1,0 +1,30 @@
+"""POST /inventory/pick: take stock from a location, never below zero."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.schemas.inventory import InventoryOut, PickIn
+
+router = APIRouter(tags=["stock movements"])
+
+
+@router.post("/inventory/pick", status_code=200, response_model=InventoryOut)
+async def pick(
+    request: Request,
+    body: PickIn,
+    service: InventoryServiceDep,
+    meta: RequestMetaDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="pick",
+        status=200,
+        apply=lambda: service.pick(body, meta),
+        present=InventoryOut.of,
+    )

@@ -1,0 +1,30 @@
+"""POST /inventory/restock: add stock at a location in one atomic write."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.schemas.inventory import InventoryOut, RestockIn
+
+router = APIRouter(tags=["stock movements"])
+
+
+@router.post("/inventory/restock", status_code=201, response_model=InventoryOut)
+async def restock(
+    request: Request,
+    body: RestockIn,
+    service: InventoryServiceDep,
+    meta: RequestMetaDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="restock",
+        status=201,
+        apply=lambda: service.restock(body, meta),
+        present=InventoryOut.of,
+    )

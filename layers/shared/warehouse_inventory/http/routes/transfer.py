@@ -1,0 +1,36 @@
+"""POST /inventory/transfer: move stock between two locations, both legs or neither."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
+from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.schemas.inventory import TransferIn, TransferOut
+
+router = APIRouter(tags=["stock movements"])
+
+
+@router.post(
+    "/inventory/transfer",
+    status_code=200,
+    response_model=TransferOut,
+    description="Both levels are read consistently right after the transaction (a transaction "
+    "returns no values): another movement committed in between shows in them, and in `version`.",
+)
+async def transfer(
+    request: Request,
+    body: TransferIn,
+    service: InventoryServiceDep,
+    meta: RequestMetaDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return movement_response(
+        request,
+        idempotency_key,
+        body,
+        kind="transfer",
+        status=200,
+        apply=lambda: service.transfer(body, meta),
+        present=TransferOut.of_levels,
+    )
