@@ -46,6 +46,7 @@ help:
 	@echo "make invoke FN=RestockFunction [EVENT=events/restock.json] - sam local invoke (Docker)"
 	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
+	@echo "make docs   - rewrite the generated sections of README.md and docs/ [BENCH=results.json]"
 	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
 
 $(BIN)/.installed: pyproject.toml layers/shared/pyproject.toml
@@ -96,6 +97,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(MAKE) --no-print-directory openapi-lint
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .
@@ -115,7 +117,7 @@ build: $(SAM_VENV)/.installed
 	ARCHITECTURE=$(ARCHITECTURE) $(SAM_ENV) $(SAM) build --parallel --build-dir $(BUILD_DIR) \
 		--parameter-overrides Architecture=$(ARCHITECTURE)
 
-# sam local invoke / start-api against the local stack of `make run` (see docs/local-development.md),
+# sam local invoke / start-api against the local stack of `make run` (see docs/sam-local.md),
 # with this machine's Docker engine, else samlocal.sh's (warehouse_devstack/sam_cli.py).
 sam-local-build: $(LOCAL_BUILD_DIR)/template.yaml
 
@@ -132,6 +134,17 @@ start-api: $(BIN)/.installed $(LOCAL_BUILD_DIR)/template.yaml
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m warehouse_devstack.openapi_file
+
+# Redocly CLI (npm, devstack/package.json) with its recommended rules, warnings counted as errors.
+.PHONY: openapi-lint docs
+openapi-lint: devstack/node_modules/.installed
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true devstack/node_modules/.bin/redocly \
+		lint --extends=recommended-strict --format=summary openapi.json
+
+# The generated sections of README.md and docs/*.md (tests/unit/test_docs.py fails while one is
+# stale); BENCH=bench/results/<timestamp>.json makes that `make bench` run the one they show.
+docs: $(BIN)/.installed
+	$(BIN)/python -m warehouse_devstack.docs $(if $(BENCH),--bench $(BENCH))
 
 # Swagger UI's script and stylesheet, served by the docs function: from npm's swagger-ui-dist.
 swagger-ui:

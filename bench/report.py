@@ -215,7 +215,7 @@ def render(results: dict[str, Any]) -> str:
         f"  one GET /inventory/{{sku}} on a quiet stack: {stack['quiet_request_ms']} ms "
         f"(its first, importing the function: {stack['first_request_ms']} ms); "
         f"sam local start-api: {results['sam_local']}",
-        audit_lag_text(stack["audit_lag"]),
+        audit_lag_text(stack["audit_lag"]) if stack["audit_lag"] else "  audit lag: not measured",
         "",
     ]
 

@@ -1,5 +1,6 @@
-"""Principle 4 under contention on DynamoDB Local: a pick never oversells, a transfer conserves the
-SKU's total and shows as exactly two paired stream records, and a versioned adjust has one winner.
+"""One atomic write per movement, under contention on DynamoDB Local: a pick never oversells, a
+transfer conserves the SKU's total and shows as exactly two paired stream records, and a
+versioned adjust has one winner.
 
 The SDK does not retry here (see `emulator_client`), so every number is DynamoDB's own answer.
 """

@@ -1,5 +1,6 @@
-"""Principle 4 against Amazon's DynamoDB Local: concurrent restocks are atomic, each is one write
-that carries its own movement, and the stream (the outbox) holds exactly one record per change.
+"""One atomic write per movement, on Amazon's DynamoDB Local: concurrent restocks are atomic,
+each is one write that carries its own movement, and the stream (the outbox) holds exactly one
+record per change.
 """
 
 from concurrent.futures import ThreadPoolExecutor

@@ -1,5 +1,5 @@
 """The served OpenAPI document is the contract's: exactly the template's routes, with their auth and
-every contract error response (CONTRACT.md, "Other routes" and Errors)."""
+every error response of the API (docs/api.md)."""
 
 from typing import Any
 

@@ -51,6 +51,8 @@ UNAVAILABLE_STATUS = error_spec(ServiceUnavailable).status
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 # Relative to the document (RFC 3986): /v1/api/openapi.json -> /v1/, /api/openapi.json -> /.
 SERVERS = [{"url": "..", "description": "This API (the stage that serves this document)"}]
+# No licence is granted to the API or this document: all rights reserved.
+LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}
 # Swagger UI's own files, served next to the page: /api/docs/<name> (template: DocsFunction).
 SWAGGER_UI_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 SWAGGER_UI_ASSET_MAX_AGE_SECONDS = 86_400
@@ -125,8 +127,8 @@ def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in HTTP_METHODS:
                 continue
             required = minimum_role(method, path)
-            if required is not PUBLIC:
-                operation["security"] = [{SECURITY_SCHEME: []}]
+            # An empty list says "no token" explicitly (no operation inherits a default).
+            operation["security"] = [] if required is PUBLIC else [{SECURITY_SCHEME: []}]
             operation["responses"] = operation.get("responses", {}) | error_responses(required)
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
@@ -141,6 +143,7 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
             description=DESCRIPTION,
             routes=app.routes,
             servers=SERVERS,
+            license_info=LICENSE,
         )
     )
 
