@@ -14,6 +14,7 @@ from botocore.config import Config
 
 from warehouse_devstack.dynamodb_local import dynamodb_local, free_port
 from warehouse_devstack.lambda_runtime import forget_function_singletons
+from warehouse_devstack.streams import StreamLog
 from warehouse_devstack.tables import create_tables
 from warehouse_devstack.template import Template
 from warehouse_inventory.settings import get_settings
@@ -21,6 +22,7 @@ from warehouse_inventory.settings import get_settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class LocalDynamo:
     streams: "DynamoDBStreamsClient"
     table_name: str
     stream_arn: str
+    log: StreamLog  # the session's stream, read incrementally
+
+    def stream_records(self) -> list["RecordTypeDef"]:
+        """Every record of the table's stream so far, every shard, parents before children."""
+        return self.log.read()
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +55,8 @@ def local_dynamo(template: Template, function_environment: dict[str, str]) -> It
         table_name = get_settings().table_name
         stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         streams = boto3.client("dynamodbstreams", endpoint_url=endpoint.url)
-        yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn)
+        log = StreamLog(streams, stream_arn)
+        yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn, log)
 
 
 ClientFactory = Callable[[int], "DynamoDBClient"]

@@ -11,7 +11,6 @@ import pytest
 from botocore.config import Config
 
 from tests.integration.dynamodb_local.conftest import LocalDynamo
-from warehouse_devstack.streams import read_stream
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.cursor import CursorCodec
 from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
@@ -69,9 +68,7 @@ def get_record(local: LocalDynamo, key: dict[str, Any]) -> dict[str, Any] | None
 
 def stream_records_for(local: LocalDynamo, key: dict[str, Any]) -> list["RecordTypeDef"]:
     return [
-        record
-        for record in read_stream(local.streams, local.stream_arn)
-        if record.get("dynamodb", {}).get("Keys") == key
+        record for record in local.stream_records() if record.get("dynamodb", {}).get("Keys") == key
     ]
 
 

@@ -26,7 +26,6 @@ from hypothesis.stateful import (
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
 from tests.integration.dynamodb_local.test_concurrent_restock import CLERK, fresh_sku, images
 from tests.unit.fakes import FakeInventoryRepository
-from warehouse_devstack.streams import read_stream
 from warehouse_inventory import dynamodb_keys as keys
 from warehouse_inventory.cursor import CursorCodec
 from warehouse_inventory.dynamodb_stock_repository import DynamoDBInventoryRepository
@@ -184,7 +183,7 @@ class MovementMachine(RuleBasedStateMachine):
         partitions = {keys.sku_pk(sku): sku for sku in self.skus}
         streamed: dict[tuple[str, str | None], list[dict[str, Any]]] = defaultdict(list)
         sums: dict[tuple[str, str | None], int] = defaultdict(int)
-        for record in read_stream(self.local.streams, self.local.stream_arn):
+        for record in self.local.stream_records():
             key = record.get("dynamodb", {}).get("Keys", {})
             sku = partitions.get(key.get("pk", {}).get("S", ""))
             sort_key = key.get("sk", {}).get("S", "")

@@ -12,7 +12,6 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.integration.dynamodb_local.conftest import ClientFactory, LocalDynamo
-from warehouse_devstack.streams import read_stream
 from warehouse_inventory.dynamodb_support import from_item
 from warehouse_inventory.errors import WarehouseError
 from warehouse_inventory.items import ItemFields
@@ -90,7 +89,7 @@ def random_movements(world: Universe, count: int, seed: int) -> None:
 def stock_records(local: LocalDynamo, world: Universe) -> list["RecordTypeDef"]:
     return [
         record
-        for record in read_stream(local.streams, local.stream_arn)
+        for record in local.stream_records()
         if record["dynamodb"]["Keys"]["sk"]["S"].startswith("STOCK#")
         and record["dynamodb"]["Keys"]["pk"]["S"].removeprefix("SKU#") in world.skus
     ]
