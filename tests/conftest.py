@@ -51,3 +51,19 @@ def function_for(template: Template, event_name: str) -> FunctionSpec:
     stem = event_name.removesuffix(".json")
     (spec,) = [spec for spec in template.functions() if spec.code_dir.name == stem]
     return spec
+
+
+SUITES = ("unit", "integration/moto", "integration/dynamodb_local", "e2e")
+"""Fastest first, so a plain `pytest` shows a unit failure in seconds, not after the e2e tests."""
+
+
+def suite_rank(item: pytest.Item) -> int:
+    """The item's place in SUITES; the real SAM CLI's tests (minutes) after all of them."""
+    if item.get_closest_marker("sam_local"):
+        return len(SUITES)
+    where = item.path.relative_to(Path(__file__).parent).as_posix()
+    return next((n for n, suite in enumerate(SUITES) if where.startswith(suite + "/")), 0)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=suite_rank)  # stable: each suite keeps its collection order
