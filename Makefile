@@ -215,16 +215,19 @@ e2e: venv chromium
 sam-local: venv
 	$(PYTEST) -m sam_local tests/e2e
 
+# A phase of `make check` / `make test`, with its wall time in the log (bash's `time`).
+TIMED = TIMEFORMAT="--- make $(1): %0R s"; time
+
 check: $(BIN)/.installed
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory moto
+	@$(call TIMED,unit) $(MAKE) --no-print-directory unit
+	@$(call TIMED,lint) $(MAKE) --no-print-directory lint
+	@$(call TIMED,moto) $(MAKE) --no-print-directory moto
 
 test: check
-	$(MAKE) --no-print-directory template-check
-	$(MAKE) --no-print-directory dynamodb-local
-	$(MAKE) --no-print-directory e2e
-	$(MAKE) --no-print-directory sam-local
+	@$(call TIMED,template-check) $(MAKE) --no-print-directory template-check
+	@$(call TIMED,dynamodb-local) $(MAKE) --no-print-directory dynamodb-local
+	@$(call TIMED,e2e) $(MAKE) --no-print-directory e2e
+	@$(call TIMED,sam-local) $(MAKE) --no-print-directory sam-local
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam devstack/node_modules .mypy_cache .pytest_cache .ruff_cache
