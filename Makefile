@@ -55,8 +55,8 @@ EVENT ?= events/$(shell echo '$(FN)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z
 SAM_LOCAL := $(BIN)/python -m warehouse_devstack.sam_cli
 
 .PHONY: rebuild-projections redrive-audit help run test check lint format unit moto dynamodb-local \
-	integration e2e sam-local template-check sam-validate checkov template-build build clean \
-	chromium openapi swagger-ui bench invoke start-api sam-local-build venv lock
+	integration e2e sam-local template-check sam-validate checkov template-builds template-build \
+	build clean chromium openapi swagger-ui bench invoke start-api sam-local-build venv lock
 
 help:
 	@echo "make run    - local stack on http://127.0.0.1:$(PORT) (DynamoDB Local + API emulator)"
@@ -138,11 +138,16 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 # Side by side: SAM's validation with cfn-lint's rules (`sam validate --lint` runs cfn-lint: its
-# own command would only repeat them), checkov (every skip is justified in template.yaml), the
-# deployed architecture's build into a scratch folder and the sam local test's build.
+# own command would only repeat them), checkov (every skip is justified in template.yaml) and the
+# builds: the deployed architecture's into a scratch folder, then the sam local test's.
 template-check:
-	$(MAKE) --no-print-directory --jobs=4 --output-sync=target \
-		sam-validate checkov template-build sam-local-build
+	$(MAKE) --no-print-directory --jobs=3 --output-sync=target sam-validate checkov template-builds
+
+# One after the other: builds in .aws-sam share its build.toml and cache, and each build prunes
+# the cache of what it does not build itself.
+template-builds: $(SAM_VENV)/.installed
+	$(MAKE) --no-print-directory template-build
+	$(MAKE) --no-print-directory sam-local-build
 
 sam-validate: $(SAM_VENV)/.installed
 	$(SAM_ENV) $(SAM) validate --lint
