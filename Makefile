@@ -1,7 +1,8 @@
-# Two commands on a fresh machine: `make run` (local stack) and `make test` (everything).
-# Each target bootstraps what it needs: the Python 3.12 virtualenv (same version as the Lambda
-# runtime), DynamoDB Local (npm), aws-sam-cli and cfn-lint in their own virtualenv so their pins
-# stay apart, checkov in another, and Debian's Chromium for the browser test.
+# Two commands on a fresh machine: `make run` (local stack) and `make test` (everything); `make
+# check` is the inner loop (lint, types, unit and moto tests). Each target bootstraps what it needs:
+# the Python 3.12 virtualenv (same version as the Lambda runtime), DynamoDB Local (npm), aws-sam-cli
+# and cfn-lint in their own virtualenv so their pins stay apart, checkov in another, and Debian's
+# Chromium for the browser test. Every virtualenv installs exactly its lock file (`make lock`).
 
 SHELL := /bin/bash
 PY_VERSION := 3.12.1
@@ -9,9 +10,27 @@ PYTHON_312 := $(or $(wildcard $(HOME)/.pyenv/versions/$(PY_VERSION)/bin/python3.
 VENV := .venv
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
-CHECKOV_VERSION := 3.3.30
 BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
+UV := $(BIN)/uv
+# One lock file per virtualenv, exact versions with hashes, and the layer's runtime dependencies
+# (what layers/shared/Makefile installs for Lambda). `make lock` writes them from their inputs:
+# the two pyproject.toml files and requirements/*.in.
+DEV_LOCK := requirements/dev.txt
+SAM_LOCK := requirements/sam.txt
+CHECKOV_LOCK := requirements/checkov.txt
+LAYER_LOCK := layers/shared/requirements.txt
+# Bytecode at install, as pip does: without it every run compiles its imports again wherever
+# PYTHONDONTWRITEBYTECODE is set (as on these machines).
+SYNC := $(UV) pip sync --quiet --compile-bytecode --python
+LOCK := $(UV) pip compile --quiet --universal --python-version 3.12 --generate-hashes \
+	--custom-compile-command "make lock"
+# The slower suites run on every core (pytest-xdist, a test file's tests on one worker, so its
+# module-scoped mocks and stacks are built once); each worker starts its own DynamoDB Local and
+# local stacks. WORKERS=1 runs them in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest
+PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 # The functions' instruction set: the template's Architecture parameter and the layer's wheels.
 ARCHITECTURE ?= arm64
 BUILD_DIR ?= .aws-sam/build
@@ -35,13 +54,18 @@ EVENT ?= events/$(shell echo '$(FN)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z
 # sam with a Docker engine, the build above and samconfig.toml's local settings.
 SAM_LOCAL := $(BIN)/python -m warehouse_devstack.sam_cli
 
-.PHONY: rebuild-projections redrive-audit help run test lint format unit integration e2e template-check build clean \
-	chromium openapi swagger-ui bench invoke start-api sam-local-build
+.PHONY: rebuild-projections redrive-audit help run test check lint format unit moto dynamodb-local \
+	integration e2e sam-local template-check sam-validate checkov template-builds template-build \
+	build clean chromium openapi swagger-ui bench invoke start-api sam-local-build venv lock
 
 help:
 	@echo "make run    - local stack on http://127.0.0.1:$(PORT) (DynamoDB Local + API emulator)"
-	@echo "make test   - lint, template checks and every test"
-	@echo "make lint / format / unit / integration / e2e / template-check"
+	@echo "make check  - lint, types, unit and moto tests (the inner loop, about a minute)"
+	@echo "make test   - check, template checks and every test, fastest first (CI runs this)"
+	@echo "make lint / format / unit / moto / dynamodb-local / integration / e2e / sam-local"
+	@echo "make template-check - sam validate --lint, checkov, sam build"
+	@echo "make lock   - refresh the lock files from pyproject.toml and requirements/*.in, keeping"
+	@echo "              every pin that still fits (ARGS=--upgrade or ARGS='--upgrade-package X')"
 	@echo "make build [ARCHITECTURE=x86_64] - sam build for arm64 (default) or x86_64"
 	@echo "make invoke FN=RestockFunction [EVENT=events/restock.json] - sam local invoke (Docker)"
 	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
@@ -49,24 +73,36 @@ help:
 	@echo "make docs   - rewrite the generated sections of README.md and docs/ [BENCH=results.json]"
 	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
 
-$(BIN)/.installed: pyproject.toml layers/shared/pyproject.toml
+# uv, which installs the virtualenvs: the version and hashes of the dev lock, by .venv's own pip.
+$(UV):
 	@test -n "$(PYTHON_312)" || { echo "Python $(PY_VERSION) not found (pyenv install $(PY_VERSION))"; exit 1; }
 	$(PYTHON_312) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e layers/shared -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes \
+		-r <(awk '/^uv==/ { found = 1 } found { print } found && !/\\$$/ { exit }' $(DEV_LOCK))
+
+# Exactly the lock (what is not in it is removed); the two editable projects are installed again
+# so a change to their pyproject.toml (entry points, packages) takes effect.
+$(BIN)/.installed: $(DEV_LOCK) pyproject.toml layers/shared/pyproject.toml | $(UV)
+	$(SYNC) $(BIN)/python $(DEV_LOCK) --reinstall-package warehouse-devstack \
+		--reinstall-package warehouse-inventory
 	touch $@
 
-# cfn-lint is also a dependency of aws-sam-cli (`sam validate --lint`); named for its own CLI.
-$(SAM_VENV)/.installed:
-	$(PYTHON_312) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli cfn-lint
+$(SAM_VENV)/.installed: $(SAM_LOCK) | $(UV)
+	$(PYTHON_312) -m venv --without-pip $(SAM_VENV)
+	$(SYNC) $(SAM_VENV)/bin/python $(SAM_LOCK)
 	touch $@
 
-$(CHECKOV_VENV)/.installed:
-	$(PYTHON_312) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+$(CHECKOV_VENV)/.installed: $(CHECKOV_LOCK) | $(UV)
+	$(PYTHON_312) -m venv --without-pip $(CHECKOV_VENV)
+	$(SYNC) $(CHECKOV_VENV)/bin/python $(CHECKOV_LOCK)
 	touch $@
+
+# The layer's lock first: the dev lock takes its pins, so the tests run what the layer ships.
+lock: $(UV)
+	$(LOCK) layers/shared/pyproject.toml -o $(LAYER_LOCK) $(ARGS)
+	$(LOCK) requirements/dev.in -c $(LAYER_LOCK) -o $(DEV_LOCK) $(ARGS)
+	$(LOCK) requirements/sam.in -o $(SAM_LOCK) $(ARGS)
+	$(LOCK) requirements/checkov.in -o $(CHECKOV_LOCK) $(ARGS)
 
 # Headless Chromium and its driver for tests/e2e/test_docs_browser.py (Debian packages).
 chromium:
@@ -103,13 +139,26 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# SAM's validation (with its cfn-lint rules), cfn-lint itself, checkov (every skip is justified
-# in template.yaml) and a build into a scratch folder.
-template-check: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+# Side by side: SAM's validation with cfn-lint's rules (`sam validate --lint` runs cfn-lint: its
+# own command would only repeat them), checkov (every skip is justified in template.yaml) and the
+# builds: the deployed architecture's into a scratch folder, then the sam local test's.
+template-check:
+	$(MAKE) --no-print-directory --jobs=3 --output-sync=target sam-validate checkov template-builds
+
+# One after the other: builds in .aws-sam share its build.toml and cache, and each build prunes
+# the cache of what it does not build itself.
+template-builds: $(SAM_VENV)/.installed
+	$(MAKE) --no-print-directory template-build
+	$(MAKE) --no-print-directory sam-local-build
+
+sam-validate: $(SAM_VENV)/.installed
 	$(SAM_ENV) $(SAM) validate --lint
-	$(SAM_VENV)/bin/cfn-lint template.yaml
+
+checkov: $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download \
 		--compact --quiet
+
+template-build: $(SAM_VENV)/.installed
 	$(MAKE) --no-print-directory build BUILD_DIR=.aws-sam/template-check
 
 # sam build cannot tell the layer's Makefile the architecture: both get it from ARCHITECTURE.
@@ -163,17 +212,40 @@ swagger-ui:
 bench: venv $(SAM_VENV)/.installed
 	$(SAM_ENV) BENCH_COMMAND="make bench $(ARGS)" $(BIN)/python -m bench.run $(ARGS)
 
-unit: venv
-	$(BIN)/pytest tests/unit
+# One suite per target, fastest first in `make check` and `make test`; each stops at the first
+# suite that fails. (A bare `pytest` runs every suite in the same order: tests/conftest.py.)
+unit: $(BIN)/.installed
+	$(PYTEST) tests/unit
+
+moto: $(BIN)/.installed
+	$(PYTEST) $(PARALLEL) tests/integration/moto
+
+dynamodb-local: venv
+	$(PYTEST) $(PARALLEL) tests/integration/dynamodb_local
 
 integration: venv
-	$(BIN)/pytest tests/integration
+	$(PYTEST) $(PARALLEL) tests/integration
 
-e2e: venv
-	$(BIN)/pytest tests/e2e
+e2e: venv chromium
+	$(PYTEST) $(PARALLEL) -m "not sam_local" tests/e2e
 
-test: venv lint template-check chromium
-	$(BIN)/pytest
+# The real SAM CLI in Docker containers (minutes): last, on its own.
+sam-local: venv
+	$(PYTEST) -m sam_local tests/e2e
+
+# A phase of `make check` / `make test`, with its wall time in the log (bash's `time`).
+TIMED = TIMEFORMAT="--- make $(1): %0R s"; time
+
+check: $(BIN)/.installed
+	@$(call TIMED,unit) $(MAKE) --no-print-directory unit
+	@$(call TIMED,lint) $(MAKE) --no-print-directory lint
+	@$(call TIMED,moto) $(MAKE) --no-print-directory moto
+
+test: check
+	@$(call TIMED,template-check) $(MAKE) --no-print-directory template-check
+	@$(call TIMED,dynamodb-local) $(MAKE) --no-print-directory dynamodb-local
+	@$(call TIMED,e2e) $(MAKE) --no-print-directory e2e
+	@$(call TIMED,sam-local) $(MAKE) --no-print-directory sam-local
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam devstack/node_modules .mypy_cache .pytest_cache .ruff_cache

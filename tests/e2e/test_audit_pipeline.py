@@ -208,12 +208,19 @@ def audit_rows(client: httpx.Client, sku: str) -> list[dict[str, Any]]:
 
 def wait_for_rows(client: httpx.Client, sku: str, count: int) -> list[dict[str, Any]]:
     """The SKU's rows once there are `count`, re-read after a settling pause (late extras)."""
-    deadline = time.monotonic() + AUDIT_TIMEOUT_SECONDS
-    while len(rows := audit_rows(client, sku)) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert len(rows) >= count, f"{len(rows)} of {count} audit rows after {AUDIT_TIMEOUT_SECONDS} s"
+    return wait_for_all_rows(client, {sku: count})[sku]
+
+
+def wait_for_all_rows(client: httpx.Client, counts: dict[str, int]) -> dict[str, list[Any]]:
+    """Each SKU's rows once it has its count (each SKU with its own deadline), all re-read after
+    one settling pause: late extras of any of them would show."""
+    for sku, count in counts.items():
+        deadline = time.monotonic() + AUDIT_TIMEOUT_SECONDS
+        while len(rows := audit_rows(client, sku)) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(rows) >= count, f"{len(rows)} of {count} rows after {AUDIT_TIMEOUT_SECONDS} s"
     time.sleep(SETTLE_SECONDS)
-    return audit_rows(client, sku)
+    return {sku: audit_rows(client, sku) for sku in counts}
 
 
 def assert_exactly_once(rows: list[dict[str, Any]], movements: Movements) -> None:
@@ -269,9 +276,9 @@ def test_mixed_movements_are_audited_exactly_once(
     expected = sum(len(movements.expected) for movements in all_movements)
     assert refused > 0, "the mix must include refused movements"
     with api_client(stack, operator_token) as client:
-        for movements in all_movements:
-            rows = wait_for_rows(client, movements.sku, len(movements.expected))
-            assert_exactly_once(rows, movements)
+        rows = wait_for_all_rows(client, {m.sku: len(m.expected) for m in all_movements})
+    for movements in all_movements:
+        assert_exactly_once(rows[movements.sku], movements)
     record_property("movements", {"requests": 300, "refused": refused, "audit_rows": expected})
     logger.info("300 movements: %d refused (409), %d audit rows", refused, expected)
 

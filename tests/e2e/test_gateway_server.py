@@ -264,3 +264,13 @@ def read_until_closed(connection: socket.socket) -> bytes:
     while chunk := connection.recv(65536):
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def test_a_kept_alive_connection_gets_each_response_at_once(
+    server: GatewayServer, client: httpx.Client
+) -> None:
+    """Headers and body are two writes: under Nagle's algorithm the body would wait for the
+    client's delayed ACK (40 ms on Linux) on each request of a connection but its first."""
+    assert client.get("/health").status_code == 200
+    (connection,) = server._connections  # the client's, kept alive
+    assert connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

@@ -34,7 +34,8 @@ from warehouse_devstack.sam_cli import LOCAL_BUILD_DIR, NoDockerEngine, SamCli, 
 from warehouse_devstack.template import REPO_ROOT, Template
 from warehouse_inventory.domain.stock import movement_id
 
-pytestmark = pytest.mark.timeout(1800)  # the whole module's invocations run in one fixture
+# The whole module's invocations run in one fixture; `make sam-local` runs it apart, last.
+pytestmark = [pytest.mark.sam_local, pytest.mark.timeout(1800)]
 
 REQUIRED = "WAREHOUSE_REQUIRE_SAM_LOCAL"
 SAMPLE_TOKEN = "wh_example-not-a-real-token"  # events/authorizer.json's: the stack's admin here

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -86,6 +87,12 @@ def case_report(
             reporter.write_line(line)
 
 
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,  # of the fuzzing phase; coverage cases come on top
@@ -96,9 +103,11 @@ def case_report(
     derandomize=True,
     database=None,
 )
-def test_every_operation_answers_as_documented(case: schemathesis.Case[Any], base_url: str) -> None:
+def test_every_operation_answers_as_documented(
+    case: schemathesis.Case[Any], base_url: str, session: requests.Session
+) -> None:
     phase = case.meta.phase.name.value if case.meta is not None else "unknown"
     tally[(case.operation.label, f"phase:{phase}")] += 1
-    response = case.call(base_url=base_url, headers=AUTH)
+    response = case.call(base_url=base_url, headers=AUTH, session=session)
     tally[(case.operation.label, f"status:{response.status_code}")] += 1
     case.validate_response(response, checks=CHECKS, headers=AUTH)

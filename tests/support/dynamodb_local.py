@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warehouse_devstack.event_sources.stream_reader import read_stream
+from warehouse_devstack.event_sources.stream_reader import StreamLog
 from warehouse_inventory.dal.dynamodb import from_item
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.domain.caller import Principal, RequestMeta
@@ -28,6 +28,11 @@ class LocalDynamo:
     streams: "DynamoDBStreamsClient"
     table_name: str
     stream_arn: str
+    log: StreamLog  # the session's stream, read incrementally
+
+    def stream_records(self) -> list["RecordTypeDef"]:
+        """Every record of the table's stream so far, every shard, parents before children."""
+        return self.log.read()
 
 
 ClientFactory = Callable[[int], "DynamoDBClient"]
@@ -48,9 +53,7 @@ def get_record(local: LocalDynamo, key: dict[str, Any]) -> dict[str, Any] | None
 
 def stream_records_for(local: LocalDynamo, key: dict[str, Any]) -> list["RecordTypeDef"]:
     return [
-        record
-        for record in read_stream(local.streams, local.stream_arn)
-        if record.get("dynamodb", {}).get("Keys") == key
+        record for record in local.stream_records() if record.get("dynamodb", {}).get("Keys") == key
     ]
 
 

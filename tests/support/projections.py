@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.support.dynamodb_local import LocalDynamo
-from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.consumers.projector import project
 from warehouse_inventory.dal.dynamodb import from_item
 from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
@@ -89,7 +88,7 @@ def random_movements(world: Universe, count: int, seed: int) -> None:
 def stock_records(local: LocalDynamo, world: Universe) -> list["RecordTypeDef"]:
     return [
         record
-        for record in read_stream(local.streams, local.stream_arn)
+        for record in local.stream_records()
         if record["dynamodb"]["Keys"]["sk"]["S"].startswith("STOCK#")
         and record["dynamodb"]["Keys"]["pk"]["S"].removeprefix("SKU#") in world.skus
     ]

@@ -7,6 +7,7 @@ Real DynamoDB may return an empty page before later records of an open shard; th
 reader for an emulator, not a replacement for Lambda's event source mapping.
 """
 
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_dynamodbstreams.type_defs import (
         DescribeStreamInputTypeDef,
+        GetShardIteratorInputTypeDef,
         RecordTypeDef,
         ShardTypeDef,
     )
@@ -55,12 +57,18 @@ def parents_first(shards: list["ShardTypeDef"]) -> list["ShardTypeDef"]:
 
 
 def shard_records(
-    client: "DynamoDBStreamsClient", stream_arn: str, shard_id: str
+    client: "DynamoDBStreamsClient", stream_arn: str, shard_id: str, after: str | None = None
 ) -> Iterator["RecordTypeDef"]:
-    """A shard's records from its trim horizon until a read comes back empty or the shard ends."""
-    iterator = client.get_shard_iterator(
-        StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-    ).get("ShardIterator")
+    """A shard's records from its trim horizon (or after the sequence number `after`) until a
+    read comes back empty or the shard ends."""
+    request: GetShardIteratorInputTypeDef = {
+        "StreamArn": stream_arn,
+        "ShardId": shard_id,
+        "ShardIteratorType": "TRIM_HORIZON",
+    }
+    if after is not None:
+        request |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+    iterator = client.get_shard_iterator(**request).get("ShardIterator")
     while iterator:
         response = client.get_records(ShardIterator=iterator)
         records = response.get("Records", [])
@@ -72,8 +80,27 @@ def shard_records(
 
 def read_stream(client: "DynamoDBStreamsClient", stream_arn: str) -> list["RecordTypeDef"]:
     """All records currently in the stream, every shard, parents before children."""
-    return [
-        record
-        for shard in parents_first(list_shards(client, stream_arn))
-        for record in shard_records(client, stream_arn, shard["ShardId"])
-    ]
+    return StreamLog(client, stream_arn).read()
+
+
+class StreamLog:
+    """A stream read again and again, as tests do: each read returns every record so far, as
+    `read_stream` would, but fetches only those added since the previous read (a stream shared
+    by a whole test session grows to thousands of records, and parsing them all on every read
+    cost more than the tests themselves)."""
+
+    def __init__(self, client: "DynamoDBStreamsClient", stream_arn: str) -> None:
+        self._client = client
+        self._stream_arn = stream_arn
+        self._shards: dict[str, list[RecordTypeDef]] = {}
+        self._lock = threading.Lock()
+
+    def read(self) -> list["RecordTypeDef"]:
+        with self._lock:
+            shards = parents_first(list_shards(self._client, self._stream_arn))
+            for shard in shards:
+                known = self._shards.setdefault(shard["ShardId"], [])
+                last = known[-1]["dynamodb"]["SequenceNumber"] if known else None
+                if last is None or last != shard["SequenceNumberRange"].get("EndingSequenceNumber"):
+                    known += shard_records(self._client, self._stream_arn, shard["ShardId"], last)
+            return [record for shard in shards for record in self._shards[shard["ShardId"]]]

@@ -68,6 +68,9 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
     server: "GatewayServer"
     protocol_version = "HTTP/1.1"  # keep-alive, as clients of the real API get
+    # TCP_NODELAY: headers and body are two writes; under Nagle's algorithm the body would wait
+    # for the client's delayed ACK (40 ms) on each request of a kept-alive connection but its first.
+    disable_nagle_algorithm = True
     server_version = "warehouse-devstack"
     timeout = 60  # an idle keep-alive connection gives its thread back after this
 

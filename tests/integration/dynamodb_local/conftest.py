@@ -14,6 +14,7 @@ from botocore.config import Config
 from tests.support.dynamodb_local import ClientFactory, LocalDynamo
 from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
 from warehouse_devstack.backends.provisioning import create_tables
+from warehouse_devstack.event_sources.stream_reader import StreamLog
 from warehouse_devstack.lambda_runtime import forget_function_singletons
 from warehouse_devstack.template import Template
 from warehouse_inventory.settings import get_settings
@@ -36,7 +37,8 @@ def local_dynamo(template: Template, function_environment: dict[str, str]) -> It
         table_name = get_settings().table_name
         stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         streams = boto3.client("dynamodbstreams", endpoint_url=endpoint.url)
-        yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn)
+        log = StreamLog(streams, stream_arn)
+        yield LocalDynamo(endpoint.url, client, streams, table_name, stream_arn, log)
 
 
 @pytest.fixture(scope="session")

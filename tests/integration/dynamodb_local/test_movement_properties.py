@@ -25,7 +25,6 @@ from hypothesis.stateful import (
 
 from tests.support.dynamodb_local import CLERK, ClientFactory, LocalDynamo, fresh_sku, images
 from tests.support.fakes import FakeInventoryRepository
-from warehouse_devstack.event_sources.stream_reader import read_stream
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.domain.caller import RequestMeta
@@ -189,7 +188,7 @@ class MovementMachine(RuleBasedStateMachine):
         partitions = {keys.sku_pk(sku): sku for sku in self.skus}
         streamed: dict[tuple[str, str | None], list[dict[str, Any]]] = defaultdict(list)
         sums: dict[tuple[str, str | None], int] = defaultdict(int)
-        for record in read_stream(self.local.streams, self.local.stream_arn):
+        for record in self.local.stream_records():
             key = record.get("dynamodb", {}).get("Keys", {})
             sku = partitions.get(key.get("pk", {}).get("S", ""))
             sort_key = key.get("sk", {}).get("S", "")
