@@ -63,6 +63,7 @@ LocationCode = Annotated[str, _identifier(LOCATION_CODE)]
 Reference = Annotated[Text, StringConstraints(max_length=MAX_REFERENCE_LENGTH)]
 Quantity = Annotated[int, Field(gt=0, le=MAX_QUANTITY)]
 PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE_LIMIT)]
+PageCursor = Annotated[str, Field(max_length=2048)]
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 

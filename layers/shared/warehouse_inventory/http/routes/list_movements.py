@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from warehouse_inventory.domain.history import MovementFilter
 from warehouse_inventory.domain.stock import MovementType
 from warehouse_inventory.http.dependencies import MovementHistoryDep
-from warehouse_inventory.schemas.base import Instant, LocationCode, PageLimit, Sku
+from warehouse_inventory.schemas.base import Instant, LocationCode, PageCursor, PageLimit, Sku
 from warehouse_inventory.schemas.history import MovementPageOut
 
 router = APIRouter(tags=["reports"])
@@ -23,7 +23,7 @@ async def list_movements(
     since: Instant | None = None,
     until: Instant | None = None,
     limit: PageLimit = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: PageCursor | None = None,
 ) -> MovementPageOut:
     wanted = MovementFilter(sku, location_code, movement_type, since, until)
     page = history.newest_first(wanted, limit, cursor)
