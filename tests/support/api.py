@@ -35,12 +35,16 @@ class Api:
         raw_body: bytes | None = None,
         token: str | None = "admin",
         headers: list[tuple[str, str]] | None = None,
+        content_type: str | None = "application/json",
     ) -> ApiResult:
-        """`token`: a role name (its test token), a raw secret, or None for no Authorization."""
+        """`token`: a role name (its test token), a raw secret, or None for no Authorization;
+        `content_type` goes with a body (None: a body without one)."""
         data = (
             raw_body if raw_body is not None else b"" if body is None else json.dumps(body).encode()
         )
-        sent = list(headers or []) + ([("Content-Type", "application/json")] if data else [])
+        sent = list(headers or []) + (
+            [("Content-Type", content_type)] if data and content_type else []
+        )
         if token is not None:
             secret = self.tokens.get(Role(token), token) if token in set(Role) else token
             sent.append(("Authorization", f"Bearer {secret}"))

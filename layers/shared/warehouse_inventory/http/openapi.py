@@ -38,6 +38,7 @@ from warehouse_inventory.domain.errors import (
 )
 from warehouse_inventory.http import routes
 from warehouse_inventory.http.lambda_app import build_app
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.errors import ErrorOut
 from warehouse_inventory.settings import get_settings
 
@@ -63,7 +64,7 @@ DESCRIPTION = (
     "answers with the same JSON body, `ErrorOut`."
 )
 
-docs_router = APIRouter(tags=["docs"])
+docs_router = api_router("docs")
 
 
 def api_routers() -> list[APIRouter]:
@@ -185,7 +186,7 @@ async def swagger_ui() -> HTMLResponse:
 def swagger_ui_router(assets: Path) -> APIRouter:
     """GET /api/docs/{asset}: Swagger UI's script and stylesheet, read from `assets` (the docs
     function's own folder) and kept in memory. Only the names of SWAGGER_UI_ASSETS are served."""
-    router = APIRouter(tags=["docs"])
+    router = api_router("docs")
 
     @router.get("/api/docs/{asset}", include_in_schema=False)
     async def swagger_ui_asset(asset: str) -> Response:

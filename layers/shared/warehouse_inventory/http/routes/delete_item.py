@@ -1,11 +1,12 @@
 """DELETE /items/{sku}: remove a SKU's master data once no stock remains (409 before)."""
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from warehouse_inventory.http.dependencies import ItemServiceDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.base import Sku
 
-router = APIRouter(tags=["items"])
+router = api_router("items")
 
 
 @router.delete("/items/{sku}", status_code=204, response_class=Response)

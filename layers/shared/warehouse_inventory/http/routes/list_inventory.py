@@ -1,12 +1,11 @@
 """GET /inventory: stock records, optionally at one location, a page at a time."""
 
-from fastapi import APIRouter
-
 from warehouse_inventory.http.dependencies import InventoryServiceDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.base import LocationCode, PageCursor, PageLimit
 from warehouse_inventory.schemas.inventory import InventoryOut, InventoryPage
 
-router = APIRouter(tags=["stock"])
+router = api_router("stock")
 
 
 @router.get("/inventory", response_model=InventoryPage)

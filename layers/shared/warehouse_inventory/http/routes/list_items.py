@@ -1,12 +1,11 @@
 """GET /items: master data of every SKU, a page at a time."""
 
-from fastapi import APIRouter
-
 from warehouse_inventory.http.dependencies import ItemServiceDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.base import PageCursor, PageLimit
 from warehouse_inventory.schemas.items import ItemOut, ItemPageOut
 
-router = APIRouter(tags=["items"])
+router = api_router("items")
 
 
 @router.get("/items", response_model=ItemPageOut)

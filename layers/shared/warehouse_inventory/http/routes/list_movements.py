@@ -3,15 +3,16 @@ time window (`since` inclusive, `until` exclusive), all combined."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from warehouse_inventory.domain.history import MovementFilter
 from warehouse_inventory.domain.stock import MovementType
 from warehouse_inventory.http.dependencies import MovementHistoryDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.base import Instant, LocationCode, PageCursor, PageLimit, Sku
 from warehouse_inventory.schemas.history import MovementPageOut
 
-router = APIRouter(tags=["reports"])
+router = api_router("reports")
 
 
 @router.get("/reports/movements", response_model=MovementPageOut)

@@ -3,13 +3,12 @@ location code (unassigned stock last)."""
 
 from dataclasses import asdict
 
-from fastapi import APIRouter
-
 from warehouse_inventory.http.dependencies import ReportServiceDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.base import PageCursor, PageLimit
 from warehouse_inventory.schemas.reports import LocationLineOut, LocationsReport
 
-router = APIRouter(tags=["reports"])
+router = api_router("reports")
 
 
 @router.get("/reports/locations", response_model=LocationsReport)

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from warehouse_inventory.http.dependencies import TokenServiceDep
+from warehouse_inventory.http.request_body import api_router
 
-router = APIRouter(tags=["tokens"])
+router = api_router("tokens")
 
 TokenId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^tok_[0-9a-f]+$")]
 
