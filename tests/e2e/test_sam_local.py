@@ -50,7 +50,7 @@ STAGES = [
         *("projector.json", "stream_relay.json", "audit_consumer.json", "authorizer.json"),
         *("health.json", "docs.json", "create_token.json", "list_tokens.json"),
         *("revoke_token.json", "delete_item.json", "list_items.json", "list_movements.json"),
-        *("low_stock_report.json", "locations_report.json", "restock.json"),
+        *("low_stock_report.json", "locations_report.json", "restock.json", "me.json"),
     ],
     ["pick.json", "transfer.json", "put_item.json", "get_item.json"],  # WIDGET1 in stock
     ["adjust.json", "get_inventory.json", "list_inventory.json"],  # nothing else moves A-01
@@ -74,6 +74,7 @@ STATUSES = {  # the first and the second answer, as for two real requests
     "create_token.json": (201, 201),
     "list_tokens.json": (200, 200),
     "revoke_token.json": (204, 404),
+    "me.json": (200, 200),
 }
 BATCH_EVENTS = ["projector.json", "stream_relay.json", "audit_consumer.json"]
 BROWSER_ORIGIN = "http://localhost:5173"

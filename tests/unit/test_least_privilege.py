@@ -21,6 +21,7 @@ IDEMPOTENT_WRITES = {
 EXPECTED: dict[str, set[Grant]] = {
     "AuthorizerFunction": {("dynamodb:GetItem", TOKENS)},
     "HealthFunction": set(),
+    "MeFunction": set(),  # answers from the authorizer's context
     "DocsFunction": set(),
     "RestockFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
     "PickFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,

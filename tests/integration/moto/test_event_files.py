@@ -43,6 +43,7 @@ EXPECTED_STATUS = {
     "create_token.json": 201,
     "list_tokens.json": 200,
     "revoke_token.json": 204,
+    "me.json": 200,
 }
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
