@@ -1,6 +1,7 @@
 """Calling the handlers the way API Gateway does, through the local stack's own emulator."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,22 @@ class Api:
         is_json = received.get("content-type", "").startswith("application/json")
         payload = json.loads(response.body) if response.body and is_json else response.body
         return ApiResult(response.status, received, payload or None)
+
+
+def documented_error_codes() -> dict[tuple[str, str], set[str]]:
+    """(lower-case method, path) -> the error codes the OpenAPI document lists for it."""
+    from warehouse_inventory.http.openapi import openapi_document
+
+    return {
+        (method, path): {
+            code
+            for status, response in operation["responses"].items()
+            if status[0] in "45"
+            for code in re.findall(r"`([a-z_]+)`", response["description"].split(".")[0])
+        }
+        for path, operations in openapi_document()["paths"].items()
+        for method, operation in operations.items()
+    }
 
 
 def all_items(client: "DynamoDBClient") -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Every 404 says what was not found: an unknown SKU, no stock of a known SKU at a location, an
-unknown item or token (CONTRACT.md keeps one code, `not_found`; the message tells them apart)."""
+unknown item or token (one code, `not_found`, for all: the message tells them apart)."""
 
 import uuid
 
