@@ -37,7 +37,8 @@ from warehouse_inventory.domain.stock import movement_id
 pytestmark = pytest.mark.timeout(1800)  # the whole module's invocations run in one fixture
 
 REQUIRED = "WAREHOUSE_REQUIRE_SAM_LOCAL"
-SAMPLE_TOKEN = "wh_example-not-a-real-token"  # events/authorizer.json's: the stack's admin here
+# events/authorizer.json's token: the stack's admin token here
+SAMPLE_TOKEN = "wh_example-local-admin-not-a-real-token"
 ENV_VARS = REPO_ROOT / "devstack" / "sam-local-env.json"
 SUMMARY = REPO_ROOT / "test-output" / "sam-local-invoke.txt"
 START_API_SUMMARY = REPO_ROOT / "test-output" / "sam-local-start-api.txt"

@@ -48,7 +48,7 @@ EXPECTED_STATUS = {
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
 NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json", "projector.json"]
-SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
+SAMPLE_SECRET = "wh_example-local-admin-not-a-real-token"  # carried by events/authorizer.json
 
 
 @pytest.fixture(scope="module", autouse=True)
