@@ -1,5 +1,11 @@
 """`python -m warehouse_devstack` (what `make run` starts): the local stack until Ctrl-C.
 
+By default the console shows one line per invocation: the function, the route and status (or the
+batch and its outcome), the duration. `--verbose` adds what the functions print themselves
+(Powertools' JSON log lines at INFO, the EMF metric records) and the authorizer's own line; a
+function's warnings and errors show either way. While it runs, the stack's endpoints are in
+endpoints_file.py's file, for the commands that talk to it.
+
 SIGINT and SIGTERM only set an event, so shutdown runs in the main thread through the stack's
 context managers (server closed, pollers joined, DynamoDB Local and SQS stopped) and the process
 exits 0. A second signal during a slow shutdown raises KeyboardInterrupt to force the issue.
@@ -17,12 +23,23 @@ from pathlib import Path
 from types import FrameType
 
 from warehouse_devstack.backends.container_network import bridge_address
-from warehouse_devstack.stack import PortInUse, RunningStack, StackOptions, local_stack
+from warehouse_devstack.endpoints_file import StackEndpoints, published
+from warehouse_devstack.gateway import token_authorizer
+from warehouse_devstack.stack import (
+    PortInUse,
+    RunningStack,
+    StackOptions,
+    WeakAdminToken,
+    local_stack,
+)
 
 logger = logging.getLogger("warehouse_devstack")
 
 # The ports devstack/sam-local-env.json points `sam local` containers at.
 SAM_ENV_VARS_PORTS = {"dynamodb": 8000, "sqs": 9324}
+FUNCTION_LOGGER = "warehouse"
+"""The layer's Powertools logger (its POWERTOOLS_SERVICE_NAME): it prints its own JSON lines."""
+QUIET_FUNCTION_LOG_LEVEL = "WARNING"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -60,6 +77,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="DIR",
         help="keep DynamoDB Local's data in DIR (e.g. .devstack-data); default: in memory",
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show the functions' own log lines (JSON), their metrics (EMF) and the "
+        "authorizer's line; default: one line per invocation",
+    )
     return parser.parse_args(argv)
 
 
@@ -72,6 +96,7 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         persist_dir=persist.resolve() if persist else None,
         sqs_port=args.sqs_port,
         sqs_also_on=container_hosts(args.container_gateway),
+        function_log_level=None if args.verbose else QUIET_FUNCTION_LOG_LEVEL,
     )
 
 
@@ -82,8 +107,11 @@ def container_hosts(gateway: str | None) -> tuple[str, ...]:
     return (str(gateway),)
 
 
-def configure_logging() -> None:
-    """Our lines at INFO on stderr; libraries only from WARNING (botocore is chatty at INFO)."""
+def configure_logging(verbose: bool) -> None:
+    """Our lines at INFO on stderr; libraries only from WARNING (botocore is chatty at INFO).
+
+    The functions' Powertools logger prints its JSON itself: it must not reach our handler too
+    (each line twice). Its level is the template's LogLevel, WARNING unless verbose."""
     logging.basicConfig(
         level=logging.WARNING,
         stream=sys.stderr,
@@ -91,6 +119,12 @@ def configure_logging() -> None:
         datefmt="%H:%M:%S",
     )
     logger.setLevel(logging.INFO)
+    logging.getLogger(FUNCTION_LOGGER).propagate = False
+    logging.getLogger(token_authorizer.__name__).setLevel(
+        logging.INFO if verbose else logging.WARNING
+    )
+    # Powertools' EMF records, printed by the functions: shown only when verbose.
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "false" if verbose else "true"
     # moto's fallback server (werkzeug) sets its own logger to INFO: one line per DynamoDB call.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.captureWarnings(True)  # e.g. the fallback to moto when Java is missing
@@ -138,31 +172,34 @@ def banner(running: RunningStack) -> str:
         "-H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' "
         '-d \'{"sku": "WIDGET1", "quantity": 5}\'',
         f'    curl -s {running.api_url}/inventory/WIDGET1 -H "authorization: Bearer $TOKEN"',
-        *_sam_hint(running),
+        # `make invoke` finds this stack on whatever ports it has (sam_cli.endpoint_options).
+        "  make invoke FN=<Function>  (sam local invoke against this stack; needs Docker)",
         "Ctrl-C to stop",
         "",
     ]
     return "\n".join(lines)
 
 
-def _sam_hint(running: RunningStack) -> list[str]:
-    ports = {"dynamodb": running.dynamodb.url, "sqs": running.sqs_url}
-    if all(url.endswith(f":{SAM_ENV_VARS_PORTS[name]}") for name, url in ports.items()):
-        return ["  make invoke FN=<Function>  (sam local invoke against this stack; needs Docker)"]
-    expected = ", ".join(f"{name} on port {port}" for name, port in SAM_ENV_VARS_PORTS.items())
-    return [f"  (`sam local` would not find this stack: sam-local-env.json expects {expected})"]
+def endpoints_of(running: RunningStack) -> StackEndpoints:
+    return StackEndpoints(
+        pid=os.getpid(),
+        api_url=running.api_url,
+        dynamodb_url=running.dynamodb.url,
+        sqs_url=running.sqs_url,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    options = options_from(parse_args(argv))
-    configure_logging()
+    args = parse_args(argv)
+    options = options_from(args)
+    configure_logging(args.verbose)
     stop = install_stop_handlers()
     try:
-        with local_stack(options) as running:
+        with local_stack(options) as running, published(endpoints_of(running)):
             sys.stdout.write(banner(running))
             sys.stdout.flush()
             stop.wait()
-    except PortInUse as exc:
+    except (PortInUse, WeakAdminToken) as exc:
         logger.error("%s", exc)
         return 1
     except KeyboardInterrupt:

@@ -8,11 +8,15 @@ its `env` prints what sam needs to use that engine. `sam` runs through devstack/
 which fixes start-api's choice of authorizer on paths that also have a preflight route.
 
 `sam local` commands run the build of this machine's architecture (`make sam-local-build`, kept
-apart from .aws-sam/build, which `sam deploy` uses) with samconfig.toml's local settings:
+apart from .aws-sam/build, which `sam deploy` uses) with samconfig.toml's local settings. The
+functions find DynamoDB and SQS through devstack/sam-local-env.json; when a local stack is
+running (endpoints_file.py) on other ports, a copy with its ports is passed instead, and either
+way the command says where the functions will look:
 
     python -m warehouse_devstack.sam_cli local invoke RestockFunction -e events/restock.json
 """
 
+import json
 import os
 import platform
 import shlex
@@ -21,7 +25,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from warehouse_devstack.endpoints_file import StackEndpoints, running_stack, state_file
 from warehouse_devstack.template import REPO_ROOT
 
 SAM = REPO_ROOT / ".venv-sam" / "bin" / "sam"
@@ -35,6 +41,10 @@ LOCAL_OPTIONS = (
     *("--config-file", str(REPO_ROOT / "samconfig.toml")),
     *("--parameter-overrides", f"Architecture={LOCAL_ARCHITECTURE}"),
 )
+ENV_VARS_FILE = REPO_ROOT / "devstack" / "sam-local-env.json"
+RUNNING_ENV_VARS_NAME = "sam-local-env.json"
+"""ENV_VARS_FILE with the running stack's ports, written beside its endpoints file."""
+ENDPOINT_VARIABLES = {"AWS_ENDPOINT_URL_DYNAMODB": "DynamoDB", "AWS_ENDPOINT_URL_SQS": "SQS"}
 SAMLOCAL_VARIABLE = "SAMLOCAL_SH"
 SAMLOCAL_RELATIVE = Path("shared") / "tools" / "samlocal.sh"
 SAM_DEFAULTS = {
@@ -120,6 +130,42 @@ def exported_variables(exports: str) -> dict[str, str]:
     return dict(word.split("=", 1) for word in words if "=" in word)
 
 
+def with_stack_ports(parameters: dict[str, str], stack: StackEndpoints) -> dict[str, str]:
+    """The env vars' endpoints moved to the ports `stack` listens on (same host names)."""
+    ports = {
+        "AWS_ENDPOINT_URL_DYNAMODB": urlsplit(stack.dynamodb_url).port,
+        "AWS_ENDPOINT_URL_SQS": urlsplit(stack.sqs_url).port,
+    }
+    moved = dict(parameters)
+    for name, port in ports.items():
+        url = urlsplit(parameters[name])
+        moved[name] = url._replace(netloc=f"{url.hostname}:{port}").geturl()
+    return moved
+
+
+def endpoint_options(args: Sequence[str]) -> tuple[list[str], str | None]:
+    """For `sam local` without its own --env-vars: the options that point the functions at the
+    running stack, and a line saying where they will look (None for other commands)."""
+    if list(args[:1]) != ["local"] or "--env-vars" in args:
+        return [], None
+    document = json.loads(ENV_VARS_FILE.read_text())
+    options: list[str] = []
+    stack = running_stack()
+    if stack is None:
+        source = f"{ENV_VARS_FILE.name}; no running stack in {state_file()}"
+    else:
+        document["Parameters"] = with_stack_ports(document["Parameters"], stack)
+        env_vars = state_file().parent / RUNNING_ENV_VARS_NAME
+        env_vars.write_text(json.dumps(document, indent=2) + "\n")
+        options = ["--env-vars", str(env_vars)]
+        source = f"the running local stack, pid {stack.pid}"
+    found = ", ".join(
+        f"{name} at {document['Parameters'][variable]}"
+        for variable, name in ENDPOINT_VARIABLES.items()
+    )
+    return options, f"the functions find {found} ({source})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -128,7 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"sam_cli: {exc}\n")
         return 1
     sys.stderr.write(f"sam_cli: using {cli.engine}\n")
-    command = cli.command(*args)
+    options, endpoints = endpoint_options(args)
+    if endpoints:
+        sys.stderr.write(f"sam_cli: {endpoints}\n")
+    command = cli.command(*args, *options)
     os.execvpe(command[0], command, cli.environment())  # noqa: S606 - sam, with the caller's args
 
 

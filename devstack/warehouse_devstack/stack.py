@@ -31,7 +31,7 @@ from warehouse_devstack.gateway.http_server import GatewayServer, serving
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import apply_environment, forget_function_singletons
 from warehouse_devstack.template import Template
-from warehouse_inventory.domain.tokens import new_secret
+from warehouse_inventory.domain.tokens import bearer_secret, new_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -54,8 +54,19 @@ ANY_ADDRESS = frozenset({"", "0.0.0.0"})
 QUEUE_TYPE = "AWS::SQS::Queue"
 
 
+BOOTSTRAP_NAME = "bootstrap-admin"
+SAVED_ADMIN_FILE = "bootstrap-admin-token"
+"""Where a persisted stack keeps its generated admin token, in the --persist directory."""
+MIN_ADMIN_TOKEN_LENGTH = 32
+"""A WAREHOUSE_ADMIN_TOKEN shorter than this is refused: the stack may listen beyond loopback."""
+
+
 class PortInUse(RuntimeError):
     """A port the stack needs is taken (often another local stack or DynamoDB Local)."""
+
+
+class WeakAdminToken(ValueError):
+    """WAREHOUSE_ADMIN_TOKEN is too short to guard an admin token, or no bearer token at all."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class StackOptions:
     sqs_port: int = 9324  # 0: any free port (see RunningStack.sqs_url)
     # More addresses for SQS, e.g. the Docker bridge's, where `sam local` containers reach it.
     sqs_also_on: tuple[str, ...] = ()
+    # The functions' LogLevel (a template parameter); None: the template's default.
+    function_log_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,25 +95,69 @@ class RunningStack:
     pollers: Sequence[Poller]  # one per DynamoDB/SQS event of a function
 
 
-def bootstrap_admin_token() -> str:
-    """WAREHOUSE_ADMIN_TOKEN when set (kept across restarts with --persist), else a new one.
+def configured_admin_token() -> str | None:
+    """WAREHOUSE_ADMIN_TOKEN, once it is found strong enough (else WeakAdminToken)."""
+    secret = os.environ.get("WAREHOUSE_ADMIN_TOKEN") or None
+    if secret is None:
+        return None
+    if len(secret) < MIN_ADMIN_TOKEN_LENGTH:
+        raise WeakAdminToken(
+            f"WAREHOUSE_ADMIN_TOKEN has {len(secret)} characters; it needs at least "
+            f"{MIN_ADMIN_TOKEN_LENGTH} (or unset it, and the stack generates one)"
+        )
+    if bearer_secret(f"Bearer {secret}") != secret:
+        raise WeakAdminToken(
+            "WAREHOUSE_ADMIN_TOKEN must be at most 200 characters, without spaces around it"
+        )
+    return secret
 
-    Stored like any token, through the same TokenService the API uses: hash only.
+
+def bootstrap_admin_token(persist_dir: Path | None) -> str:
+    """The admin token the banner prints: WAREHOUSE_ADMIN_TOKEN when set, else the one a
+    persisted stack saved at its first start, else a new one.
+
+    There is one live `bootstrap-admin` token: a restart that brings the same secret reuses it,
+    another secret (WAREHOUSE_ADMIN_TOKEN changed) replaces it. Stored like any token, through
+    the TokenService the API uses (hash only); a generated secret is also saved, readable by
+    its owner only, in the --persist directory, so it can be shown again after a restart.
     """
     from warehouse_inventory.domain.access import Role
     from warehouse_inventory.wiring import token_service
 
     service = token_service()
-    secret = os.environ.get("WAREHOUSE_ADMIN_TOKEN") or new_secret()
+    configured = configured_admin_token()
+    saved = persist_dir / SAVED_ADMIN_FILE if persist_dir else None
+    secret = configured or (read_secret(saved) if saved else None) or new_secret()
     if service.authenticate(f"Bearer {secret}") is None:
-        service.issue("bootstrap-admin", Role.ADMIN, secret=secret)
+        for token in service.active_tokens():
+            if token.name == BOOTSTRAP_NAME:
+                service.revoke(token.token_id)
+        service.issue(BOOTSTRAP_NAME, Role.ADMIN, secret=secret)
+    if saved and not configured:
+        write_secret(saved, secret)
     return secret
 
 
-def local_parameters() -> dict[str, str]:
-    """Template parameters a developer may set from the environment, e.g. ALLOWED_ORIGINS."""
+def read_secret(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret + "\n")
+
+
+def local_parameters(log_level: str | None = None) -> dict[str, str]:
+    """Template parameters of the local stack: its functions' log level, and what a developer
+    may set from the environment (ALLOWED_ORIGINS)."""
+    parameters = {"LogLevel": log_level} if log_level else {}
     origins = os.environ.get("ALLOWED_ORIGINS")
-    return {"AllowedOrigins": origins} if origins is not None else {}
+    return parameters | ({"AllowedOrigins": origins} if origins is not None else {})
 
 
 def dynamodb_url(port: int) -> str:
@@ -110,7 +167,10 @@ def dynamodb_url(port: int) -> str:
 @contextmanager
 def local_stack(options: StackOptions, template: Template | None = None) -> Iterator[RunningStack]:
     """Start everything; on exit stop the server, then DynamoDB Local (no orphan java)."""
-    template = template or Template(parameter_overrides=local_parameters())
+    configured_admin_token()  # refuse a weak one before anything starts
+    template = template or Template(
+        parameter_overrides=local_parameters(options.function_log_level)
+    )
     with ExitStack() as stack:
         stack.enter_context(function_environment(template, dynamodb_url(options.dynamodb_port)))
         server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
@@ -124,7 +184,7 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
             for name in template.resources_of_type(QUEUE_TYPE)
         }
         create_queues(sqs_client(sqs_url), template)
-        admin_token = bootstrap_admin_token()
+        admin_token = bootstrap_admin_token(options.persist_dir)
         pollers = stack.enter_context(polling(event_pollers(template, endpoint.url, sqs_url)))
         stack.enter_context(serving(server))
         yield RunningStack(

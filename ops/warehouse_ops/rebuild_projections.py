@@ -3,7 +3,9 @@
     python -m warehouse_ops.rebuild_projections                      # the local stack
     python -m warehouse_ops.rebuild_projections --stack-name warehouse-api   # deployed
 
-Prints what it changed; on correct data it changes nothing.
+The local stack is the running one (its endpoints file), else the default port. Prints what it
+changed, and where; on correct data it changes nothing. Exits 2, in one line saying where it
+looked, when DynamoDB cannot be reached.
 """
 
 import argparse
@@ -11,12 +13,24 @@ import sys
 from collections.abc import Sequence
 
 from warehouse_inventory.dal.projection_rebuild import rebuild
-from warehouse_ops.stacks import LOCAL_DYNAMODB, physical_resource_id, session_for
+from warehouse_ops.stacks import (
+    LOCAL_DYNAMODB,
+    aws_endpoint,
+    client_for,
+    local_endpoint,
+    physical_resource_id,
+    reporting_failures,
+    session_for,
+)
+
+COMMAND = "rebuild_projections"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_ops.rebuild_projections", description=__doc__
+        prog="python -m warehouse_ops.rebuild_projections",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--stack-name", help="deployed stack whose InventoryTable to rebuild")
@@ -24,7 +38,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--region", help="AWS region (default: the SDK's configuration)")
     parser.add_argument(
         "--endpoint-url",
-        help=f"DynamoDB endpoint; default {LOCAL_DYNAMODB} when neither stack nor table is given",
+        help="DynamoDB endpoint; default without stack or table: the running local stack's, "
+        f"else {LOCAL_DYNAMODB}",
     )
     return parser.parse_args(argv)
 
@@ -33,20 +48,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     local = not (args.stack_name or args.table_name)
     session = session_for(local, args.region)
-    endpoint = args.endpoint_url or (LOCAL_DYNAMODB if local else None)
-    client = session.client("dynamodb", endpoint_url=endpoint)
-    if args.stack_name:
-        table = physical_resource_id(
-            session.client("cloudformation"), args.stack_name, "InventoryTable"
-        )
-    else:
-        table = args.table_name or "InventoryTable"
-    report = rebuild(client, table)
-    sys.stdout.write(
-        f"{table}: {report.markers_written} markers, {report.totals_written} item totals, "
-        f"{report.summaries_written} location summaries rewritten\n"
+    endpoint = (
+        local_endpoint("dynamodb", args.endpoint_url)
+        if local
+        else aws_endpoint("dynamodb", args.endpoint_url, args.region)
     )
-    return 0
+
+    def run() -> int:
+        client = client_for(session, endpoint, local)
+        if args.stack_name:
+            table = physical_resource_id(
+                session.client("cloudformation"), args.stack_name, "InventoryTable"
+            )
+        else:
+            table = args.table_name or "InventoryTable"
+        report = rebuild(client, table)
+        sys.stdout.write(
+            f"{table}: {report.markers_written} markers, {report.totals_written} item totals, "
+            f"{report.summaries_written} location summaries rewritten "
+            f"({endpoint.describe()})\n"
+        )
+        return 0
+
+    return reporting_failures(COMMAND, endpoint, run)
 
 
 if __name__ == "__main__":

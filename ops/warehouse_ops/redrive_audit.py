@@ -4,8 +4,10 @@
     python -m warehouse_ops.redrive_audit --stack-name warehouse-api  # deployed
 
 Run it once the cause is fixed (a deploy, or the data corrected). Each record's movement is
-rebuilt with the current code and sent; its dead letter is deleted only once sent. Prints what it
-did and why anything was kept; exits 1 when something was kept, 2 when AWS could not be reached.
+rebuilt with the current code and sent; its dead letter is deleted only once sent. The local
+stack is the running one (its endpoints file), else the default port. Prints what it did, where,
+and why anything was kept; exits 1 when something was kept, 2 (in one line saying where it
+looked) when SQS could not be reached.
 """
 
 import argparse
@@ -14,16 +16,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from warehouse_devstack.template import load_template
 from warehouse_inventory.dal.audit_redrive import redrive
-from warehouse_ops.stacks import LOCAL_SQS, physical_resource_id, session_for
+from warehouse_ops.stacks import (
+    LOCAL_SQS,
+    aws_endpoint,
+    client_for,
+    local_endpoint,
+    physical_resource_id,
+    reporting_failures,
+    session_for,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 DEAD_LETTERS, AUDIT_QUEUE = "RelayDeadLetterQueue", "AuditQueue"
+COMMAND = "redrive_audit"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -36,7 +46,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--region", help="AWS region (default: the SDK's configuration)")
     parser.add_argument(
         "--endpoint-url",
-        help=f"SQS endpoint; default {LOCAL_SQS} (the local stack's) without --stack-name",
+        help="SQS endpoint; default without --stack-name: the running local stack's, "
+        f"else {LOCAL_SQS}",
     )
     return parser.parse_args(argv)
 
@@ -56,9 +67,12 @@ def queue_urls(args: argparse.Namespace, session: boto3.session.Session) -> tupl
     )
 
 
-def run(client: "SQSClient", dead_letter_url: str, audit_queue_url: str, out: TextIO) -> int:
+def run(
+    client: "SQSClient", dead_letter_url: str, audit_queue_url: str, out: TextIO, where: str = ""
+) -> int:
     report = redrive(client, dead_letter_url, audit_queue_url)
-    out.write(f"{report.redriven} redriven to the audit queue, {len(report.kept)} kept\n")
+    place = f" ({where})" if where else ""
+    out.write(f"{report.redriven} redriven to the audit queue, {len(report.kept)} kept{place}\n")
     for line in report.kept:
         out.write(f"  kept {line}\n")
     return 1 if report.kept else 0
@@ -68,12 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     local = not args.stack_name
     session = session_for(local, args.region)
-    client = session.client("sqs", endpoint_url=args.endpoint_url or (LOCAL_SQS if local else None))
-    try:
-        return run(client, *queue_urls(args, session), sys.stdout)
-    except (ClientError, BotoCoreError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
+    endpoint = (
+        local_endpoint("sqs", args.endpoint_url)
+        if local
+        else aws_endpoint("sqs", args.endpoint_url, args.region)
+    )
+    client = client_for(session, endpoint, local)
+    return reporting_failures(
+        COMMAND,
+        endpoint,
+        lambda: run(client, *queue_urls(args, session), sys.stdout, endpoint.describe()),
+    )
 
 
 if __name__ == "__main__":

@@ -240,6 +240,19 @@ def assert_exactly_once(rows: list[dict[str, Any]], movements: Movements) -> Non
         recorded = (row["location_code"], row["delta"], row["quantity_after"])
         assert recorded == (item.location_code, item.delta, item.quantity_after), key
         assert (row["reference"], row["reason"]) == (item.reference, item.reason), key
+    assert_transfer_legs_paired(rows)
+
+
+def assert_transfer_legs_paired(rows: list[dict[str, Any]]) -> None:
+    """Both legs of a transfer (one request) carry one transfer_id, no other movement any."""
+    legs: dict[str, set[str]] = {}
+    for row in rows:
+        if row["type"] in {"transfer_out", "transfer_in"}:
+            legs.setdefault(row["request_id"], set()).add(row["transfer_id"])
+        else:
+            assert row["transfer_id"] is None, row
+    assert all(len(ids) == 1 and None not in ids for ids in legs.values()), legs
+    assert len({next(iter(ids)) for ids in legs.values()}) == len(legs)
 
 
 def run_movements(client: httpx.Client, sku: str, steps: int, seed: int) -> Movements:
@@ -423,3 +436,37 @@ def test_a_record_sqs_refuses_is_dead_lettered_without_holding_back_the_rest_and
         assert redrive_audit.run(sqs, dead_letters, stack.queue_urls["AuditQueue"], out) == 0
         assert out.getvalue() == "1 redriven to the audit queue, 0 kept\n"
         assert_exactly_once(wait_for_rows(client, refused_sku, 1), refused)
+
+
+def test_movement_filters_over_the_local_stack(stack: RunningStack, operator_token: str) -> None:
+    """type, since and until, alone and with the SKU and a location, return exactly the rows
+    the unfiltered history holds for them, page by page."""
+    with api_client(stack, operator_token) as client:
+        movements = run_movements(client, unique_sku(), 30, seed=15)
+        rows = wait_for_rows(client, movements.sku, len(movements.expected))
+        assert_exactly_once(rows, movements)
+        assert {row["type"] for row in rows} >= {"restock", "transfer_out", "transfer_in"}
+
+        def walk(**filters: str) -> list[str]:
+            params: dict[str, str | int] = {"sku": movements.sku, "limit": 3, **filters}
+            return [row["movement_id"] for row in walk_pages(client, "/reports/movements", params)]
+
+        for kind in sorted({row["type"] for row in rows}):
+            assert walk(type=kind) == [r["movement_id"] for r in rows if r["type"] == kind]
+
+        def at(row: dict[str, Any]) -> datetime:
+            return datetime.fromisoformat(row["occurred_at"])
+
+        times = sorted({row["occurred_at"] for row in rows}, key=datetime.fromisoformat)
+        since, until = times[len(times) // 4], times[3 * len(times) // 4]
+        window = (datetime.fromisoformat(since), datetime.fromisoformat(until))
+        inside = [r for r in rows if window[0] <= at(r) < window[1]]
+        assert inside and len(inside) < len(rows)
+        assert walk(since=since, until=until) == [r["movement_id"] for r in inside]
+        location = LOCATIONS[0]
+        expected = [
+            r["movement_id"]
+            for r in inside
+            if r["location_code"] == location and r["type"] == "restock"
+        ]
+        assert walk(since=since, until=until, location_code=location, type="restock") == expected

@@ -97,12 +97,12 @@ def brute_force(client: httpx.Client, locations: list[str], points: dict[str, in
 def reported(client: httpx.Client, locations: list[str], points: dict[str, int]) -> Reports:
     low = {
         line["sku"]: (line["total_quantity"], line["reorder_point"])
-        for line in client.get("/reports/low-stock").json()["items"]
+        for line in walk_pages(client, "/reports/low-stock", {"limit": 100})
         if line["sku"] in points
     }
     places = {
         line["location_code"]: (line["sku_count"], line["total_quantity"])
-        for line in client.get("/reports/locations").json()["items"]
+        for line in walk_pages(client, "/reports/locations", {"limit": 100})
         if line["location_code"] in locations
     }
     return low, places

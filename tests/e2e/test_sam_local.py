@@ -38,7 +38,8 @@ from warehouse_inventory.domain.stock import movement_id
 pytestmark = [pytest.mark.sam_local, pytest.mark.timeout(1800)]
 
 REQUIRED = "WAREHOUSE_REQUIRE_SAM_LOCAL"
-SAMPLE_TOKEN = "wh_example-not-a-real-token"  # events/authorizer.json's: the stack's admin here
+# events/authorizer.json's token: the stack's admin token here
+SAMPLE_TOKEN = "wh_example-local-admin-not-a-real-token"
 ENV_VARS = REPO_ROOT / "devstack" / "sam-local-env.json"
 SUMMARY = REPO_ROOT / "test-output" / "sam-local-invoke.txt"
 START_API_SUMMARY = REPO_ROOT / "test-output" / "sam-local-start-api.txt"
@@ -51,7 +52,7 @@ STAGES = [
         *("projector.json", "stream_relay.json", "audit_consumer.json", "authorizer.json"),
         *("health.json", "docs.json", "create_token.json", "list_tokens.json"),
         *("revoke_token.json", "delete_item.json", "list_items.json", "list_movements.json"),
-        *("low_stock_report.json", "locations_report.json", "restock.json"),
+        *("low_stock_report.json", "locations_report.json", "restock.json", "me.json"),
     ],
     ["pick.json", "transfer.json", "put_item.json", "get_item.json"],  # WIDGET1 in stock
     ["adjust.json", "get_inventory.json", "list_inventory.json"],  # nothing else moves A-01
@@ -75,6 +76,7 @@ STATUSES = {  # the first and the second answer, as for two real requests
     "create_token.json": (201, 201),
     "list_tokens.json": (200, 200),
     "revoke_token.json": (204, 404),
+    "me.json": (200, 200),
 }
 BATCH_EVENTS = ["projector.json", "stream_relay.json", "audit_consumer.json"]
 BROWSER_ORIGIN = "http://localhost:5173"

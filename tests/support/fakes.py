@@ -31,7 +31,7 @@ class FakeInventoryRepository:
     ) -> StockLevel:
         current = self.levels.get((sku, location_code))
         if current is None:
-            raise NotFound("No stock record at that location.")
+            raise NotFound(f"No stock of {sku} at {location_code or 'unassigned'}.")
         if current.quantity < quantity:
             raise InsufficientStock(available=current.quantity, requested=quantity)
         return self._change(sku, location_code, -quantity, movement)

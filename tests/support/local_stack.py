@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from warehouse_devstack.backends.dynamodb_local import free_port
+from warehouse_devstack.endpoints_file import STATE_VARIABLE
 from warehouse_devstack.template import REPO_ROOT
 
 STARTUP_TIMEOUT_SECONDS = 60
@@ -37,6 +38,7 @@ class StackProcess:
     children: dict[int, str]  # pid -> command line of what the stack started (DynamoDB Local)
     dynamodb_port: int
     sqs_port: int
+    state_file: Path  # where it publishes its endpoints (endpoints_file.py)
 
     def banner(self) -> str:
         return self.stdout.read_text()
@@ -78,12 +80,19 @@ def stop_with_pytest() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_stack(logs: Path, admin_token: str) -> StackProcess:
+def start_stack(logs: Path, admin_token: str | None, *options: str) -> StackProcess:
+    """`admin_token` None: the stack generates (or, persisted, reuses) its own. Its endpoints
+    file goes to `logs`, never the repository's (a developer's stack may be running)."""
     port, dynamodb_port, sqs_port = free_port(), free_port(), free_port()
+    logs.mkdir(parents=True, exist_ok=True)
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
     command = [sys.executable, "-m", "warehouse_devstack", "--port", str(port)]
-    command += ["--dynamodb-port", str(dynamodb_port), "--sqs-port", str(sqs_port)]
-    env = os.environ | {"WAREHOUSE_ADMIN_TOKEN": admin_token}
+    command += ["--dynamodb-port", str(dynamodb_port), "--sqs-port", str(sqs_port), *options]
+    state_file = logs / "running.json"
+    env = os.environ | {STATE_VARIABLE: str(state_file)}
+    env.pop("WAREHOUSE_ADMIN_TOKEN", None)
+    if admin_token is not None:
+        env["WAREHOUSE_ADMIN_TOKEN"] = admin_token
     with stdout.open("wb") as out, stderr.open("wb") as err:  # files: a full pipe cannot block it
         process = subprocess.Popen(
             command,
@@ -97,7 +106,9 @@ def start_stack(logs: Path, admin_token: str) -> StackProcess:
     try:
         wait_until_healthy(base_url, process, stderr)
         children = children_of(process.pid)
-        return StackProcess(base_url, process, stdout, stderr, children, dynamodb_port, sqs_port)
+        return StackProcess(
+            base_url, process, stdout, stderr, children, dynamodb_port, sqs_port, state_file
+        )
     except BaseException:
         process.send_signal(signal.SIGINT)  # let it stop DynamoDB Local; kill only as a fallback
         try:

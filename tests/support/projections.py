@@ -4,6 +4,7 @@
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from warehouse_inventory.dal.dynamodb import from_item
 from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
 from warehouse_inventory.domain.items import ItemFields
+from warehouse_inventory.domain.paging import Page
 from warehouse_inventory.domain.reports import is_low
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
@@ -124,16 +126,28 @@ def brute_force(local: LocalDynamo, world: Universe) -> tuple[dict[str, Any], di
     return low, locations
 
 
+def every_line[T](page_of: Callable[[str | None], Page[T, str]]) -> list[T]:
+    """Every line of a paged report, following its cursors."""
+    lines: list[T] = []
+    cursor: str | None = None
+    while True:
+        page = page_of(cursor)
+        lines += page.items
+        if page.next is None:
+            return lines
+        cursor = page.next
+
+
 def reported(world: Universe) -> tuple[dict[str, Any], dict[str, Any]]:
     reports = report_service()
     low = {
         line.sku: (line.total_quantity, line.reorder_point)
-        for line in reports.low_stock()
+        for line in every_line(lambda cursor: reports.low_stock(100, cursor))
         if line.sku in world.skus
     }
     locations = {
         line.location_code: (line.sku_count, line.total_quantity)
-        for line in reports.locations()
+        for line in every_line(lambda cursor: reports.locations(100, cursor))
         if line.location_code in world.locations
     }
     return low, locations

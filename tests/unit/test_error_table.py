@@ -16,6 +16,7 @@ CONTRACT_CODES = {
     "request_in_progress": 409,
     "precondition_failed": 412,
     "payload_too_large": 413,
+    "unsupported_media_type": 415,
     "validation_error": 422,
     "idempotency_key_reused": 422,
     "rate_limited": 429,

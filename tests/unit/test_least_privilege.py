@@ -21,10 +21,17 @@ IDEMPOTENT_WRITES = {
 EXPECTED: dict[str, set[Grant]] = {
     "AuthorizerFunction": {("dynamodb:GetItem", TOKENS)},
     "HealthFunction": set(),
+    "MeFunction": set(),  # answers from the authorizer's context
     "DocsFunction": set(),
     "RestockFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
-    "PickFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
-    "TransferFunction": {("dynamodb:UpdateItem", INVENTORY), ("dynamodb:GetItem", INVENTORY)}
+    # Query: the SKU's partition, read only to name a 404 (unknown SKU or no record there)
+    "PickFunction": {("dynamodb:UpdateItem", INVENTORY), ("dynamodb:Query", INVENTORY)}
+    | IDEMPOTENT_WRITES,
+    "TransferFunction": {
+        ("dynamodb:UpdateItem", INVENTORY),
+        ("dynamodb:GetItem", INVENTORY),
+        ("dynamodb:Query", INVENTORY),
+    }
     | IDEMPOTENT_WRITES,
     "AdjustFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
     "GetInventoryFunction": {("dynamodb:Query", INVENTORY)},

@@ -15,7 +15,7 @@ from warehouse_devstack.docs.markdown import code, fenced, table
 from warehouse_devstack.template import REPO_ROOT, load_template
 
 HELP_COLUMNS = "100"
-EXAMPLE_TOKEN = "wh_example-not-a-real-token"  # noqa: S105  (events/authorizer.json's token)
+EXAMPLE_TOKEN = "wh_example-local-admin-not-a-real-token"  # noqa: S105  (events/authorizer.json's token)
 TESTS = REPO_ROOT / "tests"
 SUITE_ORDER = ("unit", "integration/moto", "integration/dynamodb_local", "e2e", "sam_local")
 ELIDED_HEADINGS = ("  Routes", "  Event sources")

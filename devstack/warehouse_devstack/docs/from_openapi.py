@@ -10,7 +10,9 @@ from typing import Any
 
 from warehouse_devstack.docs.markdown import DASH, code, number, table
 from warehouse_devstack.template import REPO_ROOT
+from warehouse_inventory.domain.access import Role
 
+LOWEST_ROLE = min(Role, key=lambda role: role.rank)
 OPENAPI_FILE = REPO_ROOT / "openapi.json"
 SCHEMA_REF = "#/components/schemas/"
 ROLE_NOTE = re.compile(r"needs the `(?P<role>[a-z]+)` role")
@@ -42,11 +44,19 @@ def ref_name(schema: dict[str, Any]) -> str | None:
 
 
 def role(operation: dict[str, Any]) -> str:
-    """The minimum role, as the 403 answer of the operation states it."""
+    """The minimum role, as the 403 answer of the operation states it; without a 403 every
+    token may call it: the lowest role."""
     if not operation.get("security"):
         return PUBLIC
-    match = ROLE_NOTE.search(operation["responses"]["403"]["description"])
+    forbidden = operation["responses"].get("403")
+    if forbidden is None:
+        return str(LOWEST_ROLE)
+    match = ROLE_NOTE.search(forbidden["description"])
     return match["role"] if match else "any token"
+
+
+def error_statuses(operation: dict[str, Any]) -> list[str]:
+    return sorted(status for status in operation["responses"] if status[0] in "45")
 
 
 def success_statuses(operation: dict[str, Any]) -> list[str]:
@@ -77,22 +87,24 @@ def routes_section() -> str:
                 role(operation),
                 request_model(operation) or DASH,
                 ", ".join(answers),
+                " ".join(error_statuses(operation)),
                 operation.get("summary", ""),
             ]
         )
-    return table(["operation", "minimum role", "body", "success", "summary"], rows)
+    return table(["operation", "minimum role", "body", "success", "errors", "summary"], rows)
 
 
 def error_statuses_section() -> str:
-    """Every error status any operation declares, with the contract codes it carries."""
-    statuses: dict[str, str] = {}
+    """Every error status any operation declares, with the contract codes it carries there."""
+    statuses: dict[str, dict[str, None]] = {}
     for _, _, operation in operations():
         for status, response in operation["responses"].items():
             if not status.startswith("2"):
-                statuses[status] = response["description"]
+                codes = CODES.findall(ROLE_NOTE.sub("", response["description"]))
+                statuses.setdefault(status, {}).update(dict.fromkeys(codes))
     rows = [
-        [status, ", ".join(code(c) for c in CODES.findall(ROLE_NOTE.sub("", text)))]
-        for status, text in sorted(statuses.items())
+        [status, ", ".join(code(c) for c in sorted(codes))]
+        for status, codes in sorted(statuses.items())
     ]
     return table(["status", "error codes"], rows)
 
@@ -130,6 +142,8 @@ def rule(schema: dict[str, Any]) -> str:
         parts.append(_length(schema))
         if "pattern" in schema:
             parts.append(code(schema["pattern"]))
+        if "format" in schema:
+            parts.append(f"({schema['format']})")
     return " ".join(part for part in parts if part) + _default(schema)
 
 

@@ -3,12 +3,18 @@
 unless allowed), and hand its context to the function. No caching: a revoked token is refused at
 once locally (deployed, for at most the authorizer cache TTL)."""
 
+import logging
+import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec
+
+logger = logging.getLogger(__name__)
+"""The authorizer's own line per call; the local stack shows it only with --verbose (the request's
+line already counts its time)."""
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -45,6 +51,25 @@ def policy_allows(policy: dict[str, Any], arn: str) -> bool:
 def authorize(authorizer: FunctionSpec, token: str | None, arn: str) -> Decision:
     if not token:
         return Decision("UNAUTHORIZED")  # API Gateway answers without calling the authorizer
+    started = time.perf_counter()
+    decision = _decide(authorizer, token, arn)
+    logger.info(
+        "%s %s -> %s (%.1f ms)",
+        authorizer.logical_id,
+        _request_of(arn),
+        decision.gateway_response or "allow",
+        (time.perf_counter() - started) * 1000,
+    )
+    return decision
+
+
+def _request_of(arn: str) -> str:
+    """`arn:...:local/v1/GET/inventory/X` -> `GET /inventory/X`."""
+    method, _, path = arn.split("/", 2)[2].partition("/")
+    return f"{method} /{path}"
+
+
+def _decide(authorizer: FunctionSpec, token: str, arn: str) -> Decision:
     event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
     try:
         result = invoke(authorizer, event)

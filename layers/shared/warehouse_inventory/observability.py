@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -50,7 +51,11 @@ def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
 
 
 def count_movement(kind: str) -> None:
-    """Business metric: movements by type, as its own EMF record so the dimension stays local."""
+    """Business metric: movements by type, as its own EMF record so the dimension stays local.
+    Powertools' `single_metric` prints even with POWERTOOLS_METRICS_DISABLED (its Metrics do
+    not): the switch is honoured here as everywhere."""
+    if is_metrics_disabled():
+        return
     with single_metric(name="Movements", unit=MetricUnit.Count, value=1) as metric:
         metric.add_dimension(name="movement_type", value=kind)
 

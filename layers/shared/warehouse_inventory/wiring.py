@@ -116,7 +116,7 @@ def projection_repository() -> "ProjectionRepository":
 def report_service() -> "ReportService":
     from warehouse_inventory.services.reports import ReportService
 
-    return ReportService(projection_repository())
+    return ReportService(projection_repository(), cursor_codec())
 
 
 def forget_services() -> None:

@@ -1,18 +1,22 @@
 """Handler tests on moto: `mock_aws` entered once per module, tables built from template.yaml."""
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from fastapi import Request
 from moto import mock_aws
 
-from tests.support.api import Api
+from tests.support.api import Api, documented_error_codes
 from warehouse_devstack.backends.provisioning import create_queues, create_tables
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import forget_function_singletons
 from warehouse_devstack.template import Template
 from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.http import error_responses
+from warehouse_inventory.http.context import principal_of
 from warehouse_inventory.observability import metrics
 from warehouse_inventory.wiring import token_service
 
@@ -49,3 +53,32 @@ def metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     metrics.clear_metrics()
     yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def errors_are_documented() -> Iterator[None]:
+    """Every error a route answers in this module's tests must be one the OpenAPI document lists
+    for it (http/route_errors.py): checked when the module ends, from the handlers' own answers.
+    Routes outside the document (the docs page's own files) are not checked. Events with a role
+    no token can have (forged past the authorizer, to test that a function
+    fails closed) are not what a client can send, so not counted."""
+    answered: list[tuple[str, str, str]] = []
+    original = error_responses.error_response
+
+    def recording(request: Request, error: WarehouseError, *args: Any, **kwargs: Any) -> Any:
+        route = request.scope.get("route")
+        role = principal_of(request.scope).role
+        if route is not None and (role is None or role in set(Role)):
+            answered.append((request.method.lower(), route.path, error.code))
+        return original(request, error, *args, **kwargs)
+
+    error_responses.error_response = recording
+    try:
+        yield
+    finally:
+        error_responses.error_response = original
+    listed = documented_error_codes()
+    undocumented = sorted(
+        {answer for answer in answered if answer[2] not in listed.get(answer[:2], {answer[2]})}
+    )
+    assert not undocumented, f"errors answered but not in the OpenAPI document: {undocumented}"

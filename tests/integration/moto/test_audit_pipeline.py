@@ -161,3 +161,39 @@ def test_movements_report_newest_first_with_pages_and_filters(consume: Any, api:
         query="sku=OTHER1&limit=2&cursor=" + (page.body["next_cursor"] or "x"),
     )
     assert other.status == 400
+
+
+def test_both_legs_of_a_transfer_carry_its_transfer_id_to_the_report(
+    relay: Any, consume: Any, api: Api, dynamodb: "DynamoDBClient"
+) -> None:
+    """API -> stock record -> stream record -> relay message -> audit row -> report."""
+    sku = "TRF" + uuid.uuid4().hex[:6].upper()
+    stock_key = {"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK#A-1"}}
+
+    def image(location: str) -> dict[str, Any]:
+        key = stock_key | {"sk": {"S": f"STOCK#{location}"}}
+        return dynamodb.get_item(TableName="InventoryTable", Key=key)["Item"]
+
+    restock = {"sku": sku, "quantity": 10, "location_code": "A-1"}
+    assert api.call("POST", "/inventory/restock", restock).status == 201
+    restocked = image("A-1")
+    transfer = {"sku": sku, "quantity": 4, "from_location": "A-1", "to_location": "B-2"}
+    assert api.call("POST", "/inventory/transfer", transfer).status == 200
+    records = [
+        stream_record(1, "INSERT", restocked, None),
+        stream_record(2, "MODIFY", image("A-1"), restocked),
+        stream_record(3, "INSERT", image("B-2"), None),
+    ]
+    assert relay({"Records": records}) == {"batchItemFailures": []}
+    messages = drain()
+    assert sorted(json.loads(m["Body"]).get("transfer_id") is None for m in messages) == [
+        False,
+        False,
+        True,
+    ]
+    assert consume([sqs_record(m["Body"]) for m in messages]) == {"batchItemFailures": []}
+    page = api.call("GET", "/reports/movements", query=f"sku={sku}", token="viewer")
+    by_type = {row["type"]: row["transfer_id"] for row in page.body["items"]}
+    assert by_type["restock"] is None
+    assert by_type["transfer_out"] == by_type["transfer_in"]
+    assert str(by_type["transfer_out"]).startswith("trf_")

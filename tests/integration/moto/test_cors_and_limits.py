@@ -14,7 +14,7 @@ from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.lambda_runtime import _load_locked
 from warehouse_devstack.template import Template, load_template
 from warehouse_inventory.domain.access import Role
-from warehouse_inventory.http.body_limit import MAX_BODY_BYTES
+from warehouse_inventory.http.request_body import MAX_BODY_BYTES
 from warehouse_inventory.wiring import forget_services
 
 if TYPE_CHECKING:

@@ -9,11 +9,14 @@ import pytest
 
 from tests.support.event_files import event_files, function_for, load_event
 from tests.support.event_samples import seed_event_targets
+from tests.support.projections import every_line
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal.clients import dynamodb_client
 from warehouse_inventory.dal.token_repository import DynamoDBTokenRepository
 from warehouse_inventory.domain.access import Role
+from warehouse_inventory.domain.paging import Page
+from warehouse_inventory.domain.reports import LocationLine
 from warehouse_inventory.domain.tokens import ApiToken, secret_hash
 from warehouse_inventory.settings import get_settings
 from warehouse_inventory.wiring import audit_repository, report_service
@@ -40,11 +43,12 @@ EXPECTED_STATUS = {
     "create_token.json": 201,
     "list_tokens.json": 200,
     "revoke_token.json": 204,
+    "me.json": 200,
 }
 # restock first, so the GET events find the stock it created
 REPLAY_ORDER = list(EXPECTED_STATUS)
 NON_HTTP_EVENTS = ["stream_relay.json", "audit_consumer.json", "projector.json"]
-SAMPLE_SECRET = "wh_example-not-a-real-token"  # carried by events/authorizer.json
+SAMPLE_SECRET = "wh_example-local-admin-not-a-real-token"  # carried by events/authorizer.json
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -121,9 +125,13 @@ def test_queue_event_writes_the_audit_log(template: Template) -> None:
         assert audit_repository().exists(movement_id)
 
 
+def report_locations(cursor: str | None) -> Page[LocationLine, str]:
+    return report_service().locations(100, cursor)
+
+
 def test_stream_event_projects_totals_and_location_summaries(template: Template) -> None:
     event = load_event("projector.json")
     response = invoke(function_for(template, "projector.json"), event)
     assert response == {"batchItemFailures": []}
-    lines = [line for line in report_service().locations() if line.location_code == "C-03"]
+    lines = [line for line in every_line(report_locations) if line.location_code == "C-03"]
     assert [(line.sku_count, line.total_quantity) for line in lines] == [(1, 3)]

@@ -21,6 +21,7 @@ from tests.support.sqs_faults import SQS_ALLOWED_BODY, Failure, SqsFaults
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.dal.clients import sqs_client
+from warehouse_inventory.domain.history import MovementFilter
 from warehouse_inventory.wiring import audit_repository
 from warehouse_ops.redrive_audit import parse_args, queue_urls, run
 
@@ -89,7 +90,7 @@ def test_text_sqs_would_refuse_reaches_the_audit_log_unchanged(relay: Any, consu
     assert body.isascii() and SQS_ALLOWED_BODY.fullmatch(body)
     (message,) = drain()
     assert consume([sqs_record(message["Body"])]) == {"batchItemFailures": []}
-    (item,) = audit_repository().newest_first(sku, None, 10, None).items
+    (item,) = audit_repository().newest_first(MovementFilter(sku), 10, None).items
     assert (item.reference, item.actor) == (text["reference"], text["actor"])
 
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.support.api import Api
+from tests.support.event_files import load_event
 from warehouse_devstack.gateway.rest_api import ApiGateway
+from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import Template
 from warehouse_inventory.domain.access import Role
 from warehouse_inventory.observability import logger
@@ -192,3 +194,27 @@ def test_bad_token_request_is_422_and_issues_nothing(api: Api, body: dict[str, A
     assert result.body["error"]["code"] == "validation_error"
     assert result.body["error"]["details"]
     assert api.call("GET", "/tokens").body["items"] == before
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
+def test_me_names_the_calling_token_for_any_role(api: Api, role: str) -> None:
+    issued = issue(api, f"me-{role}", role)
+    result = api.call("GET", "/me", token=issued["token"])
+    assert result.status == 200, result.body
+    assert result.body == {"token_id": issued["token_id"], "name": f"me-{role}", "role": role}
+
+
+def test_me_needs_a_live_token(api: Api) -> None:
+    issued = issue(api, "me-revoked")
+    assert api.call("DELETE", f"/tokens/{issued['token_id']}").status == 204
+    for token in (issued["token"], None, "wh_not-a-token"):
+        result = api.call("GET", "/me", token=token)
+        assert (result.status, result.body["error"]["code"]) == (401, "unauthorized")
+
+
+def test_me_without_the_authorizer_s_context_fails_closed(template: Template) -> None:
+    """An API wired without the authorizer must not answer with an anonymous identity."""
+    event = load_event("me.json")
+    event["requestContext"].pop("authorizer")
+    response = invoke(template.function("MeFunction"), event)
+    assert response["statusCode"] == 401

@@ -2,9 +2,11 @@
 
 Indexes serve `/reports/movements` newest first without a Scan: `by_feed` (every movement),
 `by_sku`, `by_location` and `by_sku_location`, each sorted by `<occurred_at>#<movement_id>`.
+The SKU and location filters pick the index, the time window is a range of its sort key (only
+movements inside it are read), and the type is a FilterExpression (read, then dropped: see
+dynamodb.query_page for how a page stays full).
 """
 
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -16,6 +18,7 @@ from warehouse_inventory.dal.dynamodb import (
     query_page,
     to_attribute_values,
 )
+from warehouse_inventory.domain.history import MovementFilter, instant_text
 from warehouse_inventory.domain.paging import Page, PageKey
 from warehouse_inventory.schemas.movements import Movement, MovementMessage
 
@@ -39,8 +42,20 @@ def index_for(sku: str | None, location_code: str | None) -> tuple[str, str, str
 def sort_key(movement: Movement) -> str:
     """`<occurred_at>#<movement_id>` with a fixed-width UTC time, so string order is time order
     (the JSON form drops a zero microsecond part, and `...:05Z` sorts after `...:05.000500Z`)."""
-    occurred = movement.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"{occurred}#{movement.movement_id}"
+    return f"{instant_text(movement.occurred_at)}#{movement.movement_id}"
+
+
+def window_condition(since: str | None, until: str | None) -> str | None:
+    """The sort-key range of `since <= occurred_at < until` (bounds as `instant_text`). A sort key
+    is `<time>#<id>`, so one at `since` is above the bare `since` (kept) and one at `until` is
+    above the bare `until` (dropped); no sort key equals a bare bound, so BETWEEN is exact."""
+    if since and until:
+        return "sort_key BETWEEN :since AND :until"
+    if since:
+        return "sort_key >= :since"
+    if until:
+        return "sort_key < :until"
+    return None
 
 
 class AuditRepository:
@@ -78,17 +93,30 @@ class AuditRepository:
         return "Item" in response
 
     def newest_first(
-        self, sku: str | None, location_code: str | None, limit: int, start: PageKey | None
+        self, wanted: MovementFilter, limit: int, start: PageKey | None
     ) -> Page[Movement, PageKey]:
-        index, attribute, value = index_for(sku, location_code)
-        query = {
+        index, attribute, value = index_for(wanted.sku, wanted.location_code)
+        condition = "#partition = :value"
+        values: dict[str, Any] = {":value": {"S": value}}
+        bounds = {
+            ":since": instant_text(wanted.since) if wanted.since else None,
+            ":until": instant_text(wanted.until) if wanted.until else None,
+        }
+        if window := window_condition(bounds[":since"], bounds[":until"]):
+            condition += f" AND {window}"
+            values |= {name: {"S": bound} for name, bound in bounds.items() if bound}
+        query: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,
-            "KeyConditionExpression": "#partition = :value",
+            "KeyConditionExpression": condition,
             "ExpressionAttributeNames": {"#partition": attribute},
-            "ExpressionAttributeValues": {":value": {"S": value}},
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
         }
+        if wanted.type is not None:
+            query["FilterExpression"] = "#type = :type"
+            query["ExpressionAttributeNames"]["#type"] = "type"
+            values[":type"] = {"S": str(wanted.type)}
         page = query_page(self._client, query, limit, start, ["movement_id", attribute, "sort_key"])
         fields = set(Movement.model_fields)
         movements = [

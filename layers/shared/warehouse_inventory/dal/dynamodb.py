@@ -82,6 +82,12 @@ def query_all(client: "DynamoDBClient", query: dict[str, Any]) -> Iterator[Recor
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+FILTERED_READ_BATCH = 200
+"""Items a filtered Query evaluates per call: DynamoDB applies `Limit` before the filter."""
+FILTERED_READ_BUDGET = 1000
+"""Items a filtered page may evaluate in all before it answers short (its cursor goes on)."""
+
+
 def query_page(
     client: "DynamoDBClient",
     query: dict[str, Any],
@@ -89,16 +95,26 @@ def query_page(
     start: PageKey | None,
     key_names: list[str],
 ) -> Page[Record, PageKey]:
-    """One Query per page; asks for one extra row so the last page says so (no empty page).
+    """One page of `limit` items, and where the next starts (None on the last page).
 
+    Asks for one extra item, so the last page says so (no empty page after it). Without a
+    filter that is one Query per page. With a `FilterExpression`, Queries go on until the page
+    is full, the index ends, or FILTERED_READ_BUDGET items were evaluated (a rare match in a
+    long history): that page is short, possibly empty, and its cursor continues the search.
     `key_names` are the table and index keys that make up the LastEvaluatedKey of the query.
     """
-    query = query | {"Limit": limit + 1} | ({"ExclusiveStartKey": start} if start else {})
-    with aws_errors_as_domain_errors():
-        response = client.query(**query)
-    items = response.get("Items", [])
-    if len(items) > limit:
-        next_key: PageKey | None = {name: items[limit - 1][name] for name in key_names}
-    else:
-        next_key = response.get("LastEvaluatedKey")
-    return Page(items=items[:limit], next=next_key)
+    filtered = "FilterExpression" in query
+    batch = max(limit + 1, FILTERED_READ_BATCH) if filtered else limit + 1
+    items: list[Record] = []
+    position, evaluated = start, 0
+    while True:
+        request = query | {"Limit": batch} | ({"ExclusiveStartKey": position} if position else {})
+        with aws_errors_as_domain_errors():
+            response = client.query(**request)
+        items += response.get("Items", [])
+        evaluated += response.get("ScannedCount", 0)
+        position = response.get("LastEvaluatedKey")
+        if len(items) > limit:
+            return Page(items[:limit], {name: items[limit - 1][name] for name in key_names})
+        if position is None or evaluated >= FILTERED_READ_BUDGET:
+            return Page(items, position)

@@ -75,11 +75,16 @@ def stock_index_attributes(sku: str, location_code: str | None) -> dict[str, str
     return keys
 
 
+INDEX_KEYS = {
+    BY_TYPE_INDEX: ["type_pk", "type_sk"],
+    BY_LOCATION_INDEX: ["loc_pk", "loc_sk"],
+    LOW_STOCK_INDEX: ["low_pk", "low_sk"],
+}
+
+
 def index_key_names(index: str) -> list[str]:
     """The attributes of a LastEvaluatedKey when querying `index`: table keys + index keys."""
-    return ["pk", "sk"] + (
-        ["type_pk", "type_sk"] if index == BY_TYPE_INDEX else ["loc_pk", "loc_sk"]
-    )
+    return ["pk", "sk", *INDEX_KEYS[index]]
 
 
 def is_stock_record(sort_key: str) -> bool:

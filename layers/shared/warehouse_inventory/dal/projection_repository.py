@@ -24,6 +24,7 @@ from warehouse_inventory.dal.dynamodb import (
     from_item,
     is_condition_failure,
     query_all,
+    query_page,
 )
 from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.dal.stream_records import StreamRecord, stock_change
@@ -33,6 +34,7 @@ from warehouse_inventory.dal.transactions import (
     raise_if_throttled,
     retry_while_busy,
 )
+from warehouse_inventory.domain.paging import Page, PageKey
 from warehouse_inventory.domain.reports import LocationLine, LowStockLine, StockChange, is_low
 
 if TYPE_CHECKING:
@@ -100,41 +102,46 @@ class ProjectionRepository:
 
         return retry_while_busy(attempt, f"The projections of item {sku} are busy; retry.")
 
-    def low_stock(self) -> list[LowStockLine]:
+    def low_stock(self, limit: int, start: PageKey | None) -> Page[LowStockLine, PageKey]:
+        """By SKU: the sparse index's sort key."""
         query = {
             "TableName": self._table,
             "IndexName": keys.LOW_STOCK_INDEX,
             "KeyConditionExpression": "low_pk = :low",
             "ExpressionAttributeValues": {":low": {"S": keys.LOW_STOCK}},
         }
-        lines = []
-        for record in query_all(self._client, query):
-            item = from_item(record)
-            lines.append(
-                LowStockLine(
-                    sku=item["sku"],
-                    name=item["name"],
-                    total_quantity=int(item.get("total_quantity", 0)),
-                    reorder_point=int(item["reorder_point"]),
-                )
+        names = keys.index_key_names(keys.LOW_STOCK_INDEX)
+        page = query_page(self._client, query, limit, start, names)
+        lines = [
+            LowStockLine(
+                sku=item["sku"],
+                name=item["name"],
+                total_quantity=int(item.get("total_quantity", 0)),
+                reorder_point=int(item["reorder_point"]),
             )
-        return lines
+            for item in map(from_item, page.items)
+        ]
+        return Page(items=lines, next=page.next)
 
-    def locations(self) -> list[LocationLine]:
+    def locations(self, limit: int, start: PageKey | None) -> Page[LocationLine, PageKey]:
+        """By location code, unassigned stock last (its index sort key is UNASSIGNED_SORT)."""
         query = {
             "TableName": self._table,
             "IndexName": keys.BY_TYPE_INDEX,
             "KeyConditionExpression": "type_pk = :type",
             "ExpressionAttributeValues": {":type": {"S": keys.LOCATION_TYPE}},
         }
-        return [
+        names = keys.index_key_names(keys.BY_TYPE_INDEX)
+        page = query_page(self._client, query, limit, start, names)
+        lines = [
             LocationLine(
                 location_code=summary.get("location_code"),
                 sku_count=int(summary.get("sku_count", 0)),
                 total_quantity=int(summary.get("total_quantity", 0)),
             )
-            for summary in map(from_item, query_all(self._client, query))
+            for summary in map(from_item, page.items)
         ]
+        return Page(items=lines, next=page.next)
 
     def _marker(self, change: StockChange) -> dict[str, int]:
         with aws_errors_as_domain_errors():

@@ -88,6 +88,16 @@ def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any
     return item if held_slot(item, movement.operation) else None
 
 
+def shortage(
+    item: dict[str, Any] | None, sku: str, location_code: str | None, requested: int
+) -> NotFound | InsufficientStock:
+    """Why stock could not be taken, from the record as the failed condition saw it."""
+    if not item:
+        where = f"at {location_code}" if location_code else "unassigned"
+        return NotFound(f"No stock of {sku} {where}.")
+    return InsufficientStock(available=int(from_item(item)["quantity"]), requested=requested)
+
+
 class DynamoDBInventoryRepository:
     def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._client = client
@@ -123,7 +133,8 @@ class DynamoDBInventoryRepository:
                 raise
             if own := own_earlier_write(exc, movement):
                 return stock_level(own)
-            raise self._shortage(exc.response.get("Item"), quantity) from exc  # type: ignore[arg-type]
+            failed = exc.response.get("Item")
+            raise shortage(failed, sku, location_code, quantity) from exc  # type: ignore[arg-type]
 
     def apply_adjust(
         self,
@@ -189,7 +200,7 @@ class DynamoDBInventoryRepository:
             ),
             self._transact_update(sku, destination, into, not_a_retry(into, operation)),
         ]
-        self._transact(transaction, operation, quantity)
+        self._transact(transaction, operation, (sku, source, quantity))
         return self._read_pair(sku, source, destination)
 
     def ensure_item(self, sku: str, now: datetime) -> None:
@@ -271,12 +282,6 @@ class DynamoDBInventoryRepository:
             return stock_level(own)
         raise exc
 
-    @staticmethod
-    def _shortage(item: dict[str, Any] | None, requested: int) -> NotFound | InsufficientStock:
-        if not item:
-            return NotFound("No stock record at that location.")
-        return InsufficientStock(available=int(from_item(item)["quantity"]), requested=requested)
-
     def _transact_update(
         self, sku: str, location_code: str | None, expression: Expression, condition: str
     ) -> dict[str, Any]:
@@ -286,7 +291,9 @@ class DynamoDBInventoryRepository:
         )
         return {"Update": update}
 
-    def _transact(self, items: list[dict[str, Any]], operation: str, quantity: int) -> None:
+    def _transact(
+        self, items: list[dict[str, Any]], operation: str, taken: tuple[str, str | None, int]
+    ) -> None:
         """Returns once the operation's transaction has applied, now or in an earlier attempt.
 
         An earlier attempt is recognised by its ClientRequestToken (DynamoDB keeps the token of
@@ -313,7 +320,7 @@ class DynamoDBInventoryRepository:
                     return
                 raise_if_throttled(exc, reasons)
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                    raise self._shortage(reasons[0].get("Item"), quantity) from exc
+                    raise shortage(reasons[0].get("Item"), *taken) from exc
                 if lost_race(reasons):
                     raise Busy from exc
                 raise

@@ -30,6 +30,7 @@ MINIMUM_ROLE: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/docs"): PUBLIC,
     ("GET", "/api/docs/{asset}"): PUBLIC,  # the docs page's script and stylesheet
     ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/me"): Role.VIEWER,  # any valid token: every role includes viewer
     ("GET", "/inventory/{sku}"): Role.VIEWER,
     ("GET", "/inventory"): Role.VIEWER,
     ("POST", "/inventory/restock"): Role.OPERATOR,

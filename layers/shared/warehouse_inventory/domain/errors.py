@@ -69,6 +69,10 @@ class PayloadTooLarge(WarehouseError):
     """A body over the API's 64 KiB (the application's limit) or API Gateway's 10 MB."""
 
 
+class UnsupportedMediaType(WarehouseError):
+    """A request body that is not `application/json` (a form, text, no content-type)."""
+
+
 class ValidationFailed(WarehouseError):
     pass
 
@@ -110,6 +114,11 @@ ERROR_TABLE: dict[type[WarehouseError], ErrorSpec] = {
         "precondition_failed", 412, "The resource changed since the given version."
     ),
     PayloadTooLarge: ErrorSpec("payload_too_large", 413, "The request body is larger than 64 KiB."),
+    UnsupportedMediaType: ErrorSpec(
+        "unsupported_media_type",
+        415,
+        "The body must be JSON, sent with content-type: application/json.",
+    ),
     ValidationFailed: ErrorSpec("validation_error", 422, "The request is not valid."),
     IdempotencyKeyReused: ErrorSpec(
         "idempotency_key_reused", 422, "The Idempotency-Key was used with another body."

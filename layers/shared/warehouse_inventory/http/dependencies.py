@@ -45,6 +45,12 @@ async def movement_history() -> "MovementHistory":
     return wiring.movement_history()
 
 
+AWS_BACKED = frozenset(
+    {inventory_service, item_service, token_service, report_service, movement_history}
+)
+"""The services whose calls reach AWS: a route depending on one may answer 503."""
+
+
 async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:
     """The caller, the request id it sees, and the operation the stock write remembers."""
     principal = principal_of(request.scope)

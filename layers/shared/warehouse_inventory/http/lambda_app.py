@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, FastAPI
 from mangum import Mangum
 from starlette.types import ASGIApp
 
-from warehouse_inventory.http.body_limit import BodyLimitMiddleware
 from warehouse_inventory.http.cors import ContractCORSMiddleware
 from warehouse_inventory.http.error_responses import install_error_handlers
+from warehouse_inventory.http.query_parameters import refuse_unknown_query_parameters
+from warehouse_inventory.http.request_body import JsonBodyRoute
 from warehouse_inventory.http.request_id import RequestIdMiddleware
-from warehouse_inventory.http.roles import enforce_minimum_role, undeclared_routes
+from warehouse_inventory.http.roles import api_routes, enforce_minimum_role, undeclared_routes
 from warehouse_inventory.observability import best_effort, logger, metrics, traced
 from warehouse_inventory.settings import get_settings
 
@@ -24,16 +25,18 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def build_app(*routers: APIRouter, **fastapi_options: Any) -> FastAPI:
-    """The FastAPI app of one function; the docs app passes every router to get the union."""
+    """The FastAPI app of one function; the docs app passes every router to get the union.
+    Every route checks the caller's role first, then that it knows every query parameter."""
     options = {"openapi_url": None, "docs_url": None, "redoc_url": None} | fastapi_options
-    app = FastAPI(
-        title="Warehouse inventory API", dependencies=[Depends(enforce_minimum_role)], **options
-    )
+    checks = [Depends(enforce_minimum_role), Depends(refuse_unknown_query_parameters)]
+    app = FastAPI(title="Warehouse inventory API", dependencies=checks, **options)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
     if undeclared := undeclared_routes(app):
         raise LookupError(f"routes without a minimum role in access.MINIMUM_ROLE: {undeclared}")
+    if unchecked := [r.path for r in api_routes(app.routes) if not isinstance(r, JsonBodyRoute)]:
+        raise TypeError(f"routes without the body rules (request_body.api_router): {unchecked}")
     return app
 
 
@@ -48,9 +51,8 @@ def ensure_event_loop() -> None:
 
 
 def http_stack(app: ASGIApp) -> ASGIApp:
-    """Outside in: request id (and last-resort 500), body limit, CORS, then the app."""
-    cors = ContractCORSMiddleware(app, get_settings().allowed_origins)
-    return RequestIdMiddleware(BodyLimitMiddleware(cors))
+    """Outside in: request id (and last-resort 500), CORS, then the app."""
+    return RequestIdMiddleware(ContractCORSMiddleware(app, get_settings().allowed_origins))
 
 
 def make_handler(*routers: APIRouter) -> LambdaHandler:

@@ -4,11 +4,9 @@ Each function's app holds one route, so the document is built from a separate ap
 router of `warehouse_inventory.http.routes` (found by walking the package, so a new route module
 is documented without touching this file). FastAPI does not know what the error handlers, the
 roles and the gateway add, so the generated schema is completed here: the bearer scheme on every
-protected operation (per domain.access.MINIMUM_ROLE) and the contract's error responses
-(ErrorOut, from ERROR_TABLE) on every operation, replacing FastAPI's own 422 body, which the API
-never sends.
-The error set is the same for every operation (what any of them may answer, gateway included):
-only the routes' code knows which of 404, 409 or 412 a given one can really produce.
+protected operation (per domain.access.MINIMUM_ROLE) and, on each operation, the contract's
+error responses (ErrorOut) that its route can answer (http/route_errors.py), each status with
+its codes, replacing FastAPI's own 422 body, which the API never sends.
 
 Swagger UI loads everything by relative URLs (the document, its script and stylesheet from the
 docs function itself: `swagger_ui_router`), and the document's one server is `..`, the API's root
@@ -18,6 +16,7 @@ relative to the document. So the page works offline, locally at /api/docs and de
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,22 +28,24 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from warehouse_inventory.domain.access import PUBLIC, Role, minimum_role
 from warehouse_inventory.domain.errors import (
-    ERROR_TABLE,
     Forbidden,
     NotFound,
     ServiceUnavailable,
-    Unauthorized,
+    WarehouseError,
     error_spec,
 )
 from warehouse_inventory.http import routes
 from warehouse_inventory.http.lambda_app import build_app
+from warehouse_inventory.http.request_body import api_router
+from warehouse_inventory.http.roles import api_routes
+from warehouse_inventory.http.route_errors import route_errors
 from warehouse_inventory.schemas.errors import ErrorOut
 from warehouse_inventory.settings import get_settings
 
+Responses = dict[str, dict[str, Any]]
 SCHEMA_REF = "#/components/schemas/"
 SECURITY_SCHEME = "bearerAuth"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
-AUTH_STATUSES = frozenset({error_spec(Unauthorized).status, error_spec(Forbidden).status})
 FORBIDDEN_STATUS = error_spec(Forbidden).status
 UNAVAILABLE_STATUS = error_spec(ServiceUnavailable).status
 # FastAPI's 422 body (its own validation error format); the handlers send ErrorOut instead.
@@ -63,7 +64,7 @@ DESCRIPTION = (
     "answers with the same JSON body, `ErrorOut`."
 )
 
-docs_router = APIRouter(tags=["docs"])
+docs_router = api_router("docs")
 
 
 def api_routers() -> list[APIRouter]:
@@ -78,21 +79,14 @@ def api_routers() -> list[APIRouter]:
     return found
 
 
-def codes_by_status() -> dict[int, list[str]]:
-    """ERROR_TABLE turned around: each error status with the contract codes it carries."""
-    statuses: dict[int, list[str]] = {}
-    for spec in ERROR_TABLE.values():
-        statuses.setdefault(spec.status, []).append(spec.code)
-    return dict(sorted(statuses.items()))
-
-
-def error_responses(required: Role | None) -> dict[str, dict[str, Any]]:
-    """The contract's error responses of an operation; 401 and 403 only where a token is needed."""
-    responses: dict[str, dict[str, Any]] = {}
-    for status, codes in codes_by_status().items():
-        if required is PUBLIC and status in AUTH_STATUSES:
-            continue
-        description = "Error codes: " + ", ".join(f"`{code}`" for code in codes) + "."
+def error_responses(errors: Iterable[type[WarehouseError]], required: Role | None) -> Responses:
+    """The ErrorOut responses of an operation: each status with the codes it carries there."""
+    codes: dict[int, list[str]] = {}
+    for spec in sorted((error_spec(error) for error in errors), key=lambda s: (s.status, s.code)):
+        codes.setdefault(spec.status, []).append(spec.code)
+    responses: Responses = {}
+    for status, named in sorted(codes.items()):
+        description = "Error codes: " + ", ".join(f"`{code}`" for code in named) + "."
         if status == FORBIDDEN_STATUS:
             description += f" This operation needs the `{required}` role."
         response: dict[str, Any] = {
@@ -106,7 +100,18 @@ def error_responses(required: Role | None) -> dict[str, dict[str, Any]]:
     return responses
 
 
-def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
+def operation_errors(app: FastAPI) -> dict[tuple[str, str], frozenset[type[WarehouseError]]]:
+    """(lower-case method, path) -> the errors its route can answer."""
+    return {
+        (method.lower(), route.path): route_errors(route)
+        for route in api_routes(app.routes)
+        for method in route.methods or ()
+    }
+
+
+def complete_schema(
+    schema: dict[str, Any], errors: dict[tuple[str, str], frozenset[type[WarehouseError]]]
+) -> dict[str, Any]:
     """Add what FastAPI cannot see to its generated schema (in place): auth and error bodies."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -129,23 +134,27 @@ def complete_schema(schema: dict[str, Any]) -> dict[str, Any]:
             required = minimum_role(method, path)
             # An empty list says "no token" explicitly (no operation inherits a default).
             operation["security"] = [] if required is PUBLIC else [{SECURITY_SCHEME: []}]
-            operation["responses"] = operation.get("responses", {}) | error_responses(required)
+            successes = {
+                status: response
+                for status, response in operation.get("responses", {}).items()
+                if not status.startswith(("4", "5"))
+            }
+            operation["responses"] = successes | error_responses(errors[(method, path)], required)
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     return schema
 
 
 def openapi_schema(app: FastAPI) -> dict[str, Any]:
-    return complete_schema(
-        get_openapi(
-            title=app.title,
-            version=get_settings().service_version,
-            description=DESCRIPTION,
-            routes=app.routes,
-            servers=SERVERS,
-            license_info=LICENSE,
-        )
+    schema = get_openapi(
+        title=app.title,
+        version=get_settings().service_version,
+        description=DESCRIPTION,
+        routes=app.routes,
+        servers=SERVERS,
+        license_info=LICENSE,
     )
+    return complete_schema(schema, operation_errors(app))
 
 
 @cache
@@ -185,7 +194,7 @@ async def swagger_ui() -> HTMLResponse:
 def swagger_ui_router(assets: Path) -> APIRouter:
     """GET /api/docs/{asset}: Swagger UI's script and stylesheet, read from `assets` (the docs
     function's own folder) and kept in memory. Only the names of SWAGGER_UI_ASSETS are served."""
-    router = APIRouter(tags=["docs"])
+    router = api_router("docs")
 
     @router.get("/api/docs/{asset}", include_in_schema=False)
     async def swagger_ui_asset(asset: str) -> Response:

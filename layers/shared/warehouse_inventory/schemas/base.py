@@ -1,9 +1,17 @@
 """What every request and response model is built from: strict request models, the field types
 with the contract's bounds and text rules (domain.input_rules), and the page body."""
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 from warehouse_inventory.domain.input_rules import (
@@ -55,7 +63,32 @@ LocationCode = Annotated[str, _identifier(LOCATION_CODE)]
 Reference = Annotated[Text, StringConstraints(max_length=MAX_REFERENCE_LENGTH)]
 Quantity = Annotated[int, Field(gt=0, le=MAX_QUANTITY)]
 PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE_LIMIT)]
+PageCursor = Annotated[str, Field(max_length=2048)]
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+
+
+def _instant(value: Any) -> datetime:
+    """ISO-8601 text with a time zone, as UTC. Pydantic's own datetime also takes Unix
+    seconds and dates without a zone; an instant in a URL is neither."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PydanticCustomError(
+            "instant", "expected an ISO-8601 time with a zone, e.g. 2025-01-31T08:00:00Z"
+        )
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("instant", "outside the years 1 to 9999 in UTC") from None
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_instant),
+    Field(description="ISO-8601 with a zone (`Z` or an offset), e.g. 2025-01-31T08:00:00Z."),
+]
 
 
 class RequestModel(BaseModel):

@@ -21,17 +21,18 @@ class Movement(BaseModel):
     reason: str | None = None
     reference: str | None = None
     request_id: str
+    transfer_id: str | None = None
+    """The same on both legs of one transfer, so they can be paired; null on other types."""
     occurred_at: datetime
 
 
 class MovementMessage(Movement):
-    """What travels on the audit queue: the Movement plus what the audit log needs to pair
-    transfer legs and to notice a missing version."""
+    """What travels on the audit queue: the Movement plus what the audit log needs to notice
+    a missing version."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    transfer_id: str | None = None
 
     def previous_movement_id(self) -> str | None:
         if self.version <= 1:

@@ -1,6 +1,8 @@
-"""The report bodies: low stock and per-location totals."""
+"""The report bodies: low stock and per-location totals, a page at a time."""
 
 from pydantic import BaseModel
+
+from warehouse_inventory.schemas.base import PageOut
 
 
 class LowStockLineOut(BaseModel):
@@ -10,8 +12,8 @@ class LowStockLineOut(BaseModel):
     reorder_point: int
 
 
-class LowStockReport(BaseModel):
-    items: list[LowStockLineOut]
+class LowStockReport(PageOut[LowStockLineOut]):
+    pass
 
 
 class LocationLineOut(BaseModel):
@@ -20,5 +22,5 @@ class LocationLineOut(BaseModel):
     total_quantity: int
 
 
-class LocationsReport(BaseModel):
-    items: list[LocationLineOut]
+class LocationsReport(PageOut[LocationLineOut]):
+    pass

@@ -38,3 +38,11 @@ class IssuedTokenOut(TokenOut):
 
 class TokenList(BaseModel):
     items: list[TokenOut]
+
+
+class CallerOut(BaseModel):
+    """The calling token, as the authorizer vouched for it (never its secret)."""
+
+    token_id: str
+    name: str
+    role: Annotated[Role, Field(strict=False)]

@@ -1,7 +1,8 @@
 """Stock rules: the four movements and reading levels; no FastAPI, boto3 or Lambda types."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -67,9 +68,10 @@ class InventoryService:
 
     def pick(self, request: PickIn, meta: RequestMeta) -> StockLevel:
         movement = self._movement(MovementType.PICK, meta, request.reference)
-        return self._repository.apply_pick(
-            request.sku, request.location_code, request.quantity, movement
-        )
+        with self._unknown_sku_named(request.sku):
+            return self._repository.apply_pick(
+                request.sku, request.location_code, request.quantity, movement
+            )
 
     def transfer(self, request: TransferIn, meta: RequestMeta) -> tuple[StockLevel, StockLevel]:
         """Both legs share a transfer id, so the audit trail can pair them."""
@@ -78,13 +80,14 @@ class InventoryService:
             MovementType.TRANSFER_OUT, meta, request.reference, transfer_id=transfer_id
         )
         arriving = replace(leaving, type=MovementType.TRANSFER_IN)
-        return self._repository.apply_transfer(
-            request.sku,
-            request.from_location,
-            request.to_location,
-            request.quantity,
-            (leaving, arriving),
-        )
+        with self._unknown_sku_named(request.sku):
+            return self._repository.apply_transfer(
+                request.sku,
+                request.from_location,
+                request.to_location,
+                request.quantity,
+                (leaving, arriving),
+            )
 
     def adjust(
         self, request: AdjustIn, meta: RequestMeta, if_match: int | None = None
@@ -112,6 +115,16 @@ class InventoryService:
         restock or adjust."""
         with best_effort("ensure item", sku=sku):
             self._repository.ensure_item(sku, now)
+
+    @contextmanager
+    def _unknown_sku_named(self, sku: str) -> Iterator[None]:
+        """A missing stock record of a SKU nothing is known of is an unknown SKU, not a missing
+        location: one more read, on that error only, says which."""
+        try:
+            yield
+        except NotFound:
+            self.sku_stock(sku)  # NotFound naming the SKU, when it is unknown
+            raise
 
     def sku_stock(self, sku: str) -> SkuStock:
         stock = self._repository.sku_stock(sku)

@@ -1,7 +1,9 @@
-"""Movement history, newest first, for `/reports/movements`: the audit log a page at a time."""
+"""Movement history, newest first, for `/reports/movements`: the audit log a page at a time,
+narrowed by a MovementFilter (whose scope a cursor is bound to)."""
 
 from typing import TYPE_CHECKING
 
+from warehouse_inventory.domain.history import MovementFilter
 from warehouse_inventory.domain.paging import Page
 from warehouse_inventory.services.paging import CursorCodec
 
@@ -16,10 +18,10 @@ class MovementHistory:
         self._cursors = cursors
 
     def newest_first(
-        self, sku: str | None, location_code: str | None, limit: int, cursor: str | None
+        self, wanted: MovementFilter, limit: int, cursor: str | None
     ) -> Page["Movement", str]:
         return self._cursors.page(
-            f"movements?sku={sku or ''}&location_code={location_code or ''}",
+            wanted.scope(),
             cursor,
-            lambda start: self._repository.newest_first(sku, location_code, limit, start),
+            lambda start: self._repository.newest_first(wanted, limit, start),
         )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from warehouse_inventory.domain.history import MovementFilter
     from warehouse_inventory.domain.items import Item, ItemFields
     from warehouse_inventory.domain.paging import Page, PageKey
     from warehouse_inventory.domain.reports import LocationLine, LowStockLine, StockChange
@@ -97,9 +98,9 @@ class ItemRepository(Protocol):
 
 
 class ReportRepository(Protocol):
-    def low_stock(self) -> list[LowStockLine]: ...
+    def low_stock(self, limit: int, start: PageKey | None) -> Page[LowStockLine, PageKey]: ...
 
-    def locations(self) -> list[LocationLine]: ...
+    def locations(self, limit: int, start: PageKey | None) -> Page[LocationLine, PageKey]: ...
 
 
 class Projections(Protocol):
@@ -120,7 +121,7 @@ class AuditLog(Protocol):
     def exists(self, movement_id: str) -> bool: ...
 
     def newest_first(
-        self, sku: str | None, location_code: str | None, limit: int, start: PageKey | None
+        self, wanted: MovementFilter, limit: int, start: PageKey | None
     ) -> Page[Movement, PageKey]: ...
 
 

@@ -1,15 +1,16 @@
 """POST /inventory/adjust: record a cycle count (or damage, loss, find, correction)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
 from warehouse_inventory.http.idempotency import IdempotencyKey
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.preconditions import IfMatch, version_of
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.inventory import AdjustIn, AdjustOut
 
-router = APIRouter(tags=["stock movements"])
+router = api_router("stock movements")
 
 
 @router.post("/inventory/adjust", status_code=200, response_model=AdjustOut)

@@ -1,11 +1,10 @@
 """GET /health: liveness and the deployed version, no AWS calls."""
 
-from fastapi import APIRouter
-
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.health import HealthOut
 from warehouse_inventory.settings import get_settings
 
-router = APIRouter(tags=["health"])
+router = api_router("health")
 
 
 @router.get("/health", response_model=HealthOut)

@@ -1,14 +1,11 @@
 """GET /inventory: stock records, optionally at one location, a page at a time."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
-
 from warehouse_inventory.http.dependencies import InventoryServiceDep
-from warehouse_inventory.schemas.base import LocationCode, PageLimit
+from warehouse_inventory.http.request_body import api_router
+from warehouse_inventory.schemas.base import LocationCode, PageCursor, PageLimit
 from warehouse_inventory.schemas.inventory import InventoryOut, InventoryPage
 
-router = APIRouter(tags=["stock"])
+router = api_router("stock")
 
 
 @router.get("/inventory", response_model=InventoryPage)
@@ -16,7 +13,7 @@ async def list_inventory(
     service: InventoryServiceDep,
     location_code: LocationCode | None = None,
     limit: PageLimit = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: PageCursor | None = None,
 ) -> InventoryPage:
     page = service.list_stock(location_code, limit, cursor)
     items = [InventoryOut.of(level) for level in page.items]

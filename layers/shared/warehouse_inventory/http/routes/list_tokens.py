@@ -1,11 +1,10 @@
 """GET /tokens: the live tokens, never their secrets (only hashes are stored)."""
 
-from fastapi import APIRouter
-
 from warehouse_inventory.http.dependencies import TokenServiceDep
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.tokens import TokenList, TokenOut
 
-router = APIRouter(tags=["tokens"])
+router = api_router("tokens")
 
 
 @router.get("/tokens", response_model=TokenList)

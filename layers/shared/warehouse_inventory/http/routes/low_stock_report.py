@@ -1,17 +1,21 @@
-"""GET /reports/low-stock: SKUs at or below their reorder point, from the sparse index."""
+"""GET /reports/low-stock: SKUs at or below their reorder point, from the sparse index, by SKU."""
 
 from dataclasses import asdict
 
-from fastapi import APIRouter
-
 from warehouse_inventory.http.dependencies import ReportServiceDep
+from warehouse_inventory.http.request_body import api_router
+from warehouse_inventory.schemas.base import PageCursor, PageLimit
 from warehouse_inventory.schemas.reports import LowStockLineOut, LowStockReport
 
-router = APIRouter(tags=["reports"])
+router = api_router("reports")
 
 
 @router.get("/reports/low-stock", response_model=LowStockReport)
 async def low_stock_report(
     reports: ReportServiceDep,
+    limit: PageLimit = 50,
+    cursor: PageCursor | None = None,
 ) -> LowStockReport:
-    return LowStockReport(items=[LowStockLineOut(**asdict(line)) for line in reports.low_stock()])
+    page = reports.low_stock(limit, cursor)
+    items = [LowStockLineOut(**asdict(line)) for line in page.items]
+    return LowStockReport(items=items, next_cursor=page.next)

@@ -1,14 +1,16 @@
 """PUT /items/{sku}: create (201) or replace (200) a SKU's master data; If-Match honoured."""
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from warehouse_inventory.domain.errors import Conflict
 from warehouse_inventory.http.dependencies import ItemServiceDep
 from warehouse_inventory.http.preconditions import IfMatch, etag, version_of
+from warehouse_inventory.http.request_body import api_router
+from warehouse_inventory.http.route_errors import raises
 from warehouse_inventory.schemas.base import Sku
 from warehouse_inventory.schemas.items import ItemIn, ItemOut
 
-router = APIRouter(tags=["items"])
+router = api_router("items")
 
 
 @router.put(
@@ -16,6 +18,7 @@ router = APIRouter(tags=["items"])
     response_model=ItemOut,
     responses={201: {"model": ItemOut, "description": "Created"}},
 )
+@raises(Conflict)
 async def put_item(
     sku: Sku, body: ItemIn, service: ItemServiceDep, if_match: IfMatch = None
 ) -> JSONResponse:

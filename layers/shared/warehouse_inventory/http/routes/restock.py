@@ -1,14 +1,15 @@
 """POST /inventory/restock: add stock at a location in one atomic write."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
 from warehouse_inventory.http.idempotency import IdempotencyKey
 from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.inventory import InventoryOut, RestockIn
 
-router = APIRouter(tags=["stock movements"])
+router = api_router("stock movements")
 
 
 @router.post("/inventory/restock", status_code=201, response_model=InventoryOut)

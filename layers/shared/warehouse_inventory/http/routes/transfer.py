@@ -1,14 +1,17 @@
 """POST /inventory/transfer: move stock between two locations, both legs or neither."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from warehouse_inventory.domain.errors import Conflict, InsufficientStock, NotFound
 from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
 from warehouse_inventory.http.idempotency import IdempotencyKey
 from warehouse_inventory.http.movement_response import movement_response
+from warehouse_inventory.http.request_body import api_router
+from warehouse_inventory.http.route_errors import raises
 from warehouse_inventory.schemas.inventory import TransferIn, TransferOut
 
-router = APIRouter(tags=["stock movements"])
+router = api_router("stock movements")
 
 
 @router.post(
@@ -18,6 +21,7 @@ router = APIRouter(tags=["stock movements"])
     description="Both levels are read consistently right after the transaction (a transaction "
     "returns no values): another movement committed in between shows in them, and in `version`.",
 )
+@raises(NotFound, InsufficientStock, Conflict)
 async def transfer(
     request: Request,
     body: TransferIn,
