@@ -148,13 +148,12 @@ def random_single(
 ) -> RestockIn | PickIn | TransferIn:
     quantity = rng.randint(1, 6)
     source, destination = rng.sample(locations, 2)
-    return rng.choice(
-        [
-            RestockIn(sku=sku, quantity=quantity, location_code=source),
-            PickIn(sku=sku, quantity=quantity, location_code=source),
-            TransferIn(sku=sku, quantity=quantity, from_location=source, to_location=destination),
-        ]
-    )
+    choices: list[RestockIn | PickIn | TransferIn] = [
+        RestockIn(sku=sku, quantity=quantity, location_code=source),
+        PickIn(sku=sku, quantity=quantity, location_code=source),
+        TransferIn(sku=sku, quantity=quantity, from_location=source, to_location=destination),
+    ]
+    return rng.choice(choices)
 
 
 def net_change(request: Any) -> int:
