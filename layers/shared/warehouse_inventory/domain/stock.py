@@ -14,6 +14,16 @@ class MovementType(StrEnum):
     ADJUST = "adjust"
 
 
+class AdjustReason(StrEnum):
+    """Why a count set a record's quantity: an adjust's `reason`."""
+
+    CYCLE_COUNT = "cycle_count"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    FOUND = "found"
+    CORRECTION = "correction"
+
+
 @dataclass(frozen=True)
 class MovementMeta:
     """What a stock write carries as `last_movement`, so the stream can rebuild the movement."""
