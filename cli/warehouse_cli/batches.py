@@ -4,8 +4,10 @@ record are sent in file order, so a file applies as if sent line by line.
 A line's round is one more than the round of the previous line that touches any of its records
 (a transfer touches two): the lines of one round touch distinct records, and every earlier line
 of a record is in an earlier round. Rounds are sent one after the other; a round's batches (at
-most `size` lines and 100 records each, file order) go concurrently. The plan depends on the
-file and the batch size only, so a re-run plans the same batches (and their keys).
+most `size` lines and 100 records each) go concurrently. Within a round the lines of one SKU go
+together (then file order): the API ensures each restocked or counted SKU's item once per
+batch, so fewer SKUs per batch are fewer writes. The plan depends on the file and the batch
+size only, so a re-run plans the same batches (and their keys).
 """
 
 from collections.abc import Sequence
@@ -67,7 +69,7 @@ def plan(lines: Sequence[ImportLine], digest: str, size: int) -> list[list[Batch
     return [
         [
             Batch(batch_key(digest, [line.number for line in chunk]), tuple(chunk))
-            for chunk in chunks(round_lines, size)
+            for chunk in chunks(sorted(round_lines, key=lambda line: line.sku), size)
         ]
         for round_lines in rounds(lines)
     ]
