@@ -1,6 +1,7 @@
 """The audit pipeline end to end on the local stack: movements over HTTP, the table's stream read
 by the stream poller, the relay, SQS (moto's server), the queue poller, the audit consumer and
-`GET /reports/movements`; the relay's dead letters and their redrive.
+`GET /reports/movements` (also for batches: a row per entry, as if sent alone); the relay's dead
+letters and their redrive.
 
 The stack runs in this process (not as the session's subprocess) so a test can make the relay's
 SQS sends fail with a botocore event hook on the layer's own client.

@@ -1,5 +1,6 @@
 """The `warehouse` CLI against the real local stack: a 2,000-line import, an interrupted one
-resumed, a file with bad lines, and `--json` output of the read commands.
+resumed, a refused line applied by a re-run once its cause is fixed, a file with bad lines, and
+`--json` output of the read commands.
 
 The import runs in process (`warehouse_cli.app.run`) so `--stop-after` interrupts it at a
 deterministic point; one test runs the installed console script as a subprocess. The two

@@ -1,5 +1,7 @@
-"""`warehouse import` against an in-memory API: ordering, exactly-once re-runs, summaries and
-exit codes, and nothing sent for an invalid file."""
+"""`warehouse import` against an in-memory API: batches in file order per record, a refused line
+reported and its batch's other lines applied, exactly-once re-runs (with and without the
+import's journal, after an interruption or a lost answer), summaries that count "sent, no
+answer" apart and only the lines processed, exit codes, and nothing sent for an invalid file."""
 
 import io
 import json
