@@ -9,6 +9,9 @@ which passes the same gateway and Lambda machinery but neither the authorizer no
 Audit lag: on the quiet stack, one restock at a time, the seconds from its answer until
 GET /reports/movements shows it (table stream, the relay's 1 s batching window, SQS, the audit
 consumer, the audit table).
+
+Bulk import: `warehouse import` of a 1,000-line file in batches, against one line per request,
+on the same stack after the load (bulk_import.py).
 """
 
 import http.client
@@ -188,6 +191,9 @@ def measure(
         progress("local stack: GET /health done")
         mixed = load(stack, mixed_request, clients, seconds)
         quiet = quiet_request_ms(stack, 15)
+        from bench import bulk_import  # imports the CLI: only once the stack is measured
+
+        bulk = bulk_import.measure(stack, progress)
     mixed["throughput_ratio"] = round(mixed["rps_median"] / baseline["rps_median"], 2)
     mixed["p50_ratio"] = round(mixed["p50_ms"] / baseline["p50_ms"], 2)
     return {
@@ -197,6 +203,7 @@ def measure(
         "first_request_ms": cold,
         "quiet_request_ms": quiet,
         "audit_lag": lag,
+        "bulk_import": bulk,
     }
 
 

@@ -49,6 +49,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "status": trip["status"],
                 }
             )
+    if bulk := results["local_stack"].get("bulk_import"):
+        rate = bulk["bulk"]["lines_per_second"]
+        found.append(
+            {
+                "target": f"bulk import on the local stack >= {bulk['target_lines_per_second']:g} "
+                "lines/s",
+                "value": f"{rate:.0f} lines/s ({bulk['ratio']:.1f}x one line per request)",
+                "status": status(rate >= bulk["target_lines_per_second"]),
+            }
+        )
     lag = results["local_stack"]["audit_lag"]
     found.append(
         {
@@ -91,6 +101,26 @@ def audit_lag_text(lag: dict[str, Any]) -> str:
         f"stack: median {lag['median_s']:.2f} s, p90 {lag['p90_s']:.2f} s, max "
         f"{lag['max_s']:.2f} s over {lag['movements']} (the first: {lag['first_s']:.2f} s)"
     )
+
+
+def bulk_import_table(bulk: dict[str, Any]) -> str:
+    """The CLI's import in batches against one line per request, both in the same run."""
+    rows = [
+        [
+            label,
+            str(figures["lines"]),
+            figures["options"],
+            f"{figures['seconds']:.1f} s",
+            f"{figures['lines_per_second']:.1f}",
+            ratio,
+        ]
+        for label, figures, ratio in (
+            ("single-line import (baseline)", bulk["baseline"], "1.0x"),
+            ("bulk import", bulk["bulk"], f"{bulk['ratio']:.1f}x"),
+        )
+    ]
+    header = ["workload", "lines", "options", "time", "lines/s", "ratio"]
+    return f"Bulk import: {bulk['workload']}\n" + table(rows, header)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
@@ -218,6 +248,8 @@ def render(results: dict[str, Any]) -> str:
         audit_lag_text(stack["audit_lag"]) if stack["audit_lag"] else "  audit lag: not measured",
         "",
     ]
+    if bulk := stack.get("bulk_import"):
+        out += [bulk_import_table(bulk), ""]
 
     layer = results["layer"]
     rows = [

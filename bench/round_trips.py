@@ -27,7 +27,8 @@ MOVEMENT_WRITES = {
     "POST /inventory/pick": 1,
     "POST /inventory/adjust": 2,
 }
-IDEMPOTENT_ROUTES = frozenset(MOVEMENT_WRITES) | {"POST /inventory/transfer"}
+BATCH_ROUTE = "POST /inventory/movements"
+IDEMPOTENT_ROUTES = frozenset(MOVEMENT_WRITES) | {"POST /inventory/transfer", BATCH_ROUTE}
 
 
 @dataclass
@@ -119,6 +120,17 @@ def target(case: Case, result: dict[str, Any]) -> tuple[str, str]:
         extra = " + idempotency store" if case.idempotency_key else ""
         label = "1 write" if writes == 1 else "1 write + item upkeep"
         return f"{label}{extra}", "PASS" if ok else "MISS"
+    if route == BATCH_ROUTE:  # the sample: a restock and a count of one SKU
+        operations = result["operations"]
+        ok = result["dynamodb_calls"] == 3 and operations == {
+            "TransactWriteItems": 1,
+            "TransactGetItems": 1,
+            "UpdateItem": 1,
+        }
+        if not case.idempotency_key:
+            ok = ok and result["idempotency_calls"] == 0
+        extra = " + idempotency store" if case.idempotency_key else ""
+        return f"1 transaction + 1 read + item upkeep{extra}", "PASS" if ok else "MISS"
     if method == "GET" and result["dynamodb_calls"] == 0:
         return "-", "-"  # no data access (health, docs)
     if method == "GET" and "{" in route:

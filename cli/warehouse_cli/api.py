@@ -4,6 +4,7 @@ Commands see two exceptions only: `ApiError` (the API answered with an error: it
 and message) and `ApiUnreachable` (no answer after every retry).
 """
 
+import hashlib
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from typing import Any, Self
 import httpx
 
 from warehouse_cli.retry import (
+    NOTHING_SENT,
     Jitter,
     RetryPolicy,
     server_wait,
@@ -76,7 +78,13 @@ class ApiError(Exception):
 
 
 class ApiUnreachable(Exception):
-    """No HTTP answer after every retry (connection refused, timeouts)."""
+    """No HTTP answer after every retry (connection refused, timeouts). `sent`: an attempt may
+    have reached the API (it timed out or broke off after sending, or was answered with a 5xx
+    before the retries failed to connect), so the request may have applied."""
+
+    def __init__(self, message: str, sent: bool = False) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,8 @@ class ApiClient:
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
         self._jitter = jitter
+        self.identity = hashlib.sha256(f"{base_url.rstrip('/')}\n{token}".encode()).hexdigest()
+        """Which API and which token: Idempotency-Keys belong to both."""
 
     def __enter__(self) -> Self:
         return self
@@ -141,15 +151,19 @@ class ApiClient:
     def send(self, request: httpx.Request, idempotent: bool) -> httpx.Response:
         """Sends with bounded retries; the last answer or `ApiUnreachable`."""
         attempts = max(1, self._policy.attempts)
+        sent = False
         for retry in range(attempts):
             last = retry == attempts - 1
             try:
                 response = self._http.send(request)
             except httpx.TransportError as error:
+                sent = sent or not isinstance(error, NOTHING_SENT)
                 if last or not should_retry_error(error, idempotent):
-                    raise ApiUnreachable(f"{request.method} {request.url}: {error!r}") from error
+                    message = f"{request.method} {request.url}: {error!r}"
+                    raise ApiUnreachable(message, sent) from error
                 self._sleep(self._policy.delay(retry, None, self._jitter))
                 continue
+            sent = sent or response.status_code >= 500
             if last or not should_retry_response(response, idempotent):
                 return response
             wait = server_wait(response, self._policy)

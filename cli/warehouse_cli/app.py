@@ -1,6 +1,6 @@
 """`warehouse`: argument parsing and dispatch to the commands.
 
-    warehouse [--url URL] [--token TOKEN] import FILE.csv [--concurrency 8] [--json]
+    warehouse [--url URL] [--token TOKEN] import FILE.csv [--batch-size 100] [--json]
     warehouse stock SKU [--json]
     warehouse movements [--sku SKU] [--location CODE] [--limit N] [--json]
     warehouse report low-stock|locations [--json]
@@ -23,10 +23,12 @@ import httpx
 
 from warehouse_cli import exit_codes
 from warehouse_cli.api import ApiClient, ApiError, ApiUnreachable
+from warehouse_cli.batches import DEFAULT_BATCH_SIZE
 from warehouse_cli.import_command import ImportOptions, run_import
 from warehouse_cli.output import Output
 from warehouse_cli.reads import REPORTS, ReportUnavailable, show_movements, show_report, show_stock
 from warehouse_cli.retry import RetryPolicy
+from warehouse_inventory.domain.input_rules import MAX_BATCH_ENTRIES
 
 DEFAULT_URL = "http://127.0.0.1:3000"
 DEFAULT_TIMEOUT = 30.0  # past API Gateway's 29 s integration limit: the API answers (504) first
@@ -120,13 +122,22 @@ def add_import(
         "import",
         parents=[common],
         help="apply a CSV of movements",
-        description="CSV header: sku,quantity,location_code,type,reference. type: restock, "
-        "pick or adjust (sets the counted quantity, reason cycle_count). Every line is checked "
-        "before anything is sent; a re-run of the same file applies each line once.",
+        description="CSV header: sku,quantity,location_code,type,reference, and "
+        "from_location,to_location,reason when needed. type: restock, pick, transfer (from "
+        "from_location to to_location) or adjust (sets the counted quantity; reason, default "
+        "cycle_count). Every line is checked before anything is sent; lines go in batches of "
+        "distinct stock records, each record's lines in file order; a re-run of the same file "
+        "applies each line once.",
     )
     command.add_argument("file", type=Path)
     command.add_argument(
         "--concurrency", type=bounded_int(1, 64), default=8, help="requests in flight (default 8)"
+    )
+    command.add_argument(
+        "--batch-size",
+        type=bounded_int(1, MAX_BATCH_ENTRIES),
+        default=DEFAULT_BATCH_SIZE,
+        help=f"lines per request (default {DEFAULT_BATCH_SIZE}; a re-run needs the same)",
     )
     command.add_argument(
         "--stop-after",
@@ -164,7 +175,9 @@ def command_of(args: argparse.Namespace) -> Command:
     """The parsed command as a function of the API client and the output."""
     as_json: bool = args.json
     if args.command == "import":
-        options = ImportOptions(args.file, args.concurrency, args.stop_after, args.salt, as_json)
+        options = ImportOptions(
+            args.file, args.concurrency, args.stop_after, args.salt, as_json, args.batch_size
+        )
         return lambda api, output: run_import(api, output, options)
     if args.command == "stock":
         sku: str = args.sku

@@ -1,13 +1,19 @@
-"""Idempotency-Keys for an import: the same file's same line always gets the same key.
+"""Idempotency-Keys for an import: the same file's same batch always gets the same key.
 
-So a re-run after an interruption (Ctrl-C, a lost connection, a crash) sends every line again
-and the API applies each one at most once: lines it already applied answer as replays. The key
-names the file's content, not its path, so an edited file is a new import.
+So a re-run after an interruption (Ctrl-C, a lost connection, a crash) sends every batch again
+and the API applies each one at most once: batches it already applied answer as replays. The
+key names the file's content, not its path, so an edited file is a new import, and the lines of
+the batch as planned (batches.py), so a batch resent without a line the API refused keeps its
+key: the API then refuses the whole batch under that key with another body (422
+`idempotency_key_reused`) instead of ever applying its other lines twice.
 """
 
 import hashlib
+from collections.abc import Iterable
 
 KEY_PREFIX = "imp"
+BATCH_KEY_PREFIX = "imb"
+LINES_DIGEST_CHARS = 16
 DIGEST_CHARS = 40  # 160 bits of SHA-256: no two files share keys by accident
 MAX_KEY_LENGTH = 64  # the contract's limit
 
@@ -27,3 +33,9 @@ def idempotency_key(digest: str, line_number: int) -> str:
     if len(key) > MAX_KEY_LENGTH:
         raise ValueError(f"line number {line_number} too large for an Idempotency-Key")
     return key
+
+
+def batch_key(digest: str, line_numbers: Iterable[int]) -> str:
+    """`imb-<digest>-<hash of the line numbers>`: 61 visible ASCII characters."""
+    lines = hashlib.sha256(",".join(map(str, line_numbers)).encode()).hexdigest()
+    return f"{BATCH_KEY_PREFIX}-{digest[:DIGEST_CHARS]}-{lines[:LINES_DIGEST_CHARS]}"

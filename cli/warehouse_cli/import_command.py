@@ -1,10 +1,11 @@
-"""`warehouse import FILE.csv`: check every line, then send them all, each exactly once.
+"""`warehouse import FILE.csv`: check every line, then send them all in batches, each exactly once.
 
-Nothing is sent unless the whole file is valid. Each line carries an Idempotency-Key made of
-the file's content hash and its line number, so re-running the same file after any
-interruption applies the missing lines and only replays the others.
+Nothing is sent unless the whole file is valid. Each batch carries an Idempotency-Key made of
+the file's content hash and its lines, so re-running the same file after any interruption
+applies the missing lines and only replays the others.
 """
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from rich.text import Text
 
 from warehouse_cli import exit_codes
 from warehouse_cli.api import ApiClient
+from warehouse_cli.batches import DEFAULT_BATCH_SIZE
 from warehouse_cli.idempotency import file_digest
 from warehouse_cli.import_file import ImportLine, Problem, parse_import
+from warehouse_cli.import_journal import BatchSizeChanged, Journal, import_identity, state_dir
 from warehouse_cli.importer import Importer, LineResult, Outcome
 from warehouse_cli.output import Output
 from warehouse_cli.progress import import_progress
@@ -33,6 +36,7 @@ class ImportOptions:
     stop_after: int | None = None
     salt: str = ""
     as_json: bool = False
+    batch_size: int = DEFAULT_BATCH_SIZE
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,13 @@ class Summary:
         return [result for result in self.results if result.outcome is Outcome.REJECTED]
 
     @property
+    def processed(self) -> int:
+        """The lines this run sent: all but those it never got to."""
+        return len(self.results) - self.count(Outcome.NOT_SENT)
+
+    @property
     def lines_per_second(self) -> float:
-        sent = len(self.results) - self.count(Outcome.NOT_SENT)
-        return sent / self.seconds if self.seconds > 0 else 0.0
+        return self.processed / self.seconds if self.seconds > 0 else 0.0
 
     def exit_code(self) -> int:
         if self.unreachable:
@@ -66,12 +74,14 @@ class Summary:
         counts = Counter(result.outcome for result in self.results)
         return {
             "file": str(path),
-            "lines": len(self.results),
+            "lines": self.processed,
+            "file_lines": len(self.results),
             "applied": counts[Outcome.APPLIED],
             "replayed": counts[Outcome.REPLAYED],
             "rejected": [
                 {"line": result.line.number, "reason": result.reason} for result in self.rejected
             ],
+            "sent_no_answer": counts[Outcome.SENT_NO_ANSWER],
             "not_sent": counts[Outcome.NOT_SENT],
             "seconds": round(self.seconds, 3),
             "lines_per_second": round(self.lines_per_second, 1),
@@ -90,7 +100,16 @@ def run_import(api: ApiClient, output: Output, options: ImportOptions) -> int:
     if problems:
         report_problems(output, options, problems)
         return exit_codes.USAGE
-    summary = send_all(api, output, lines, file_digest(content, options.salt), options)
+    digest = file_digest(content, options.salt)
+    identity = import_identity(api.identity, digest)
+    try:
+        journal = Journal.open(state_dir(os.environ), identity, options.batch_size)
+    except BatchSizeChanged as error:
+        output.error(f"{error}; nothing was sent")
+        return exit_codes.USAGE
+    if journal.problem:
+        output.note(f"warning: {journal.problem}; a re-run may have to report refused batches")
+    summary = send_all(api, output, lines, digest, journal, options)
     report_summary(output, options, summary)
     return summary.exit_code()
 
@@ -107,7 +126,12 @@ def decode_and_parse(content: bytes) -> tuple[list[ImportLine], list[Problem]]:
 
 
 def send_all(
-    api: ApiClient, output: Output, lines: list[ImportLine], digest: str, options: ImportOptions
+    api: ApiClient,
+    output: Output,
+    lines: list[ImportLine],
+    digest: str,
+    journal: Journal,
+    options: ImportOptions,
 ) -> Summary:
     """The import with its progress bar (stderr), timed for the lines/s in the summary."""
     started = time.monotonic()
@@ -116,7 +140,9 @@ def send_all(
         importer = Importer(
             api,
             digest,
+            journal,
             concurrency=options.concurrency,
+            batch_size=options.batch_size,
             stop_after=options.stop_after,
             on_result=lambda _: progress.advance(task),
         )
@@ -146,6 +172,12 @@ def report_summary(output: Output, options: ImportOptions, summary: Summary) -> 
             output.show(f"  line {result.line.number}: {escape(result.reason or '')}")
     if summary.unreachable:
         output.error(f"the API stopped answering: {summary.unreachable}")
+    if summary.count(Outcome.SENT_NO_ANSWER):
+        output.note(
+            "Lines sent without an answer may have applied. Run the same command again to "
+            "settle them: the API replays what it applied (same Idempotency-Key) and applies "
+            "the rest, never twice."
+        )
     if summary.count(Outcome.NOT_SENT):
         output.note(
             "Stopped early. Run the same command again to finish: lines already applied are "
@@ -154,9 +186,13 @@ def report_summary(output: Output, options: ImportOptions, summary: Summary) -> 
 
 
 def summary_view(path: Path, summary: Summary) -> Group:
-    """One line saying how long it took, then the count of each outcome."""
+    """One line saying how many lines it processed and how fast, then the count of each outcome
+    (the lines it never got to as "not sent")."""
+    lines = plural(summary.processed, "line")
+    if summary.processed < len(summary.results):
+        lines = f"{summary.processed:,} of {plural(len(summary.results), 'line')}"
     title = Text(
-        f"Import of {path.name}: {plural(len(summary.results), 'line')} in {summary.seconds:.1f} s "
+        f"Import of {path.name}: {lines} in {summary.seconds:.1f} s "
         f"({summary.lines_per_second:,.1f} lines/s)",
         style="bold",
     )
@@ -164,5 +200,14 @@ def summary_view(path: Path, summary: Summary) -> Group:
     table.add_column()
     table.add_column(justify="right")
     for outcome in Outcome:
-        table.add_row(f"  {outcome.value.replace('_', ' ')}", f"{summary.count(outcome):,}")
+        table.add_row(f"  {OUTCOME_LABELS[outcome]}", f"{summary.count(outcome):,}")
     return Group(title, table)
+
+
+OUTCOME_LABELS = {
+    Outcome.APPLIED: "applied",
+    Outcome.REPLAYED: "replayed",
+    Outcome.REJECTED: "rejected",
+    Outcome.SENT_NO_ANSWER: "sent, no answer",
+    Outcome.NOT_SENT: "not sent",
+}

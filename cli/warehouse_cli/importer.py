@@ -1,14 +1,14 @@
-"""Sending an import's lines: concurrent across stock records, in file order within one.
+"""Sending an import's lines in batches (batches.py): one round after the other, the batches of a
+round concurrently, each batch one POST /inventory/movements under its own Idempotency-Key.
 
-Lines for the same (sku, location) touch the same stock record and may depend on each other
-(a pick after its restock, a count after both), so each such group is sent sequentially in file
-order; different groups are independent and go concurrently on a bounded thread pool. Largest
-groups start first so a long group does not become the tail.
+A batch is all or nothing. When the API refuses one of its lines (409, 404, 412, naming the
+entry by `index`), that line is reported with the API's reason and the batch is sent again
+without it, under the same key (import_journal.py says why), until the rest applies.
 """
 
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,15 +16,21 @@ from enum import StrEnum
 from types import FrameType
 
 from warehouse_cli.api import ApiClient, ApiError, ApiUnreachable
-from warehouse_cli.idempotency import idempotency_key
+from warehouse_cli.batches import DEFAULT_BATCH_SIZE, Batch, plan
+from warehouse_cli.idempotency import batch_key
 from warehouse_cli.import_file import ImportLine
+from warehouse_cli.import_journal import Journal
+
+BATCH_PATH = "/inventory/movements"
+REFUSALS_OF_ONE_ENTRY = frozenset({"insufficient_stock", "not_found", "precondition_failed"})
 
 
 class Outcome(StrEnum):
     APPLIED = "applied"
     REPLAYED = "replayed"  # applied by an earlier run: the API answered from its key store
     REJECTED = "rejected"
-    NOT_SENT = "not_sent"  # stopped before it was sent (or unknown: the API went away)
+    SENT_NO_ANSWER = "sent_no_answer"  # sent, the answer lost: maybe applied; a re-run settles it
+    NOT_SENT = "not_sent"  # stopped before it was sent
 
 
 @dataclass(frozen=True)
@@ -59,30 +65,34 @@ def ctrl_c_calls(on_interrupt: Callable[[], None]) -> Iterator[None]:
         signal.signal(signal.SIGINT, restore)
 
 
-def group_lines(lines: Iterable[ImportLine]) -> list[list[ImportLine]]:
-    """Lines per stock record, file order kept inside each group, largest group first."""
-    groups: dict[tuple[str, str | None], list[ImportLine]] = {}
-    for line in lines:
-        groups.setdefault((line.sku, line.location_code), []).append(line)
-    return sorted(groups.values(), key=len, reverse=True)
+def refused_entry(error: ApiError) -> int | None:
+    """The position of the entry the API refused the batch for, if it named one."""
+    if error.code not in REFUSALS_OF_ONE_ENTRY or not error.details:
+        return None
+    index = error.details[0].get("index") if isinstance(error.details[0], dict) else None
+    return index if isinstance(index, int) else None
 
 
 class Importer:
-    """One import run. `stop()` (Ctrl-C, `--stop-after`) lets lines in flight finish and sends
-    no more; `on_result` sees every line as it completes (progress)."""
+    """One import run. `stop()` (Ctrl-C, `--stop-after`) lets batches in flight finish and
+    sends no more; `on_result` sees every line as it completes (progress)."""
 
     def __init__(
         self,
         api: ApiClient,
         digest: str,
+        journal: Journal,
         *,
         concurrency: int = 8,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         stop_after: int | None = None,
         on_result: Callable[[LineResult], None] = lambda result: None,
     ) -> None:
         self._api = api
         self._digest = digest
+        self._journal = journal
         self._concurrency = concurrency
+        self._batch_size = batch_size
         self._stop_after = stop_after
         self._on_result = on_result
         self._stopped = threading.Event()
@@ -95,17 +105,20 @@ class Importer:
         self._stopped.set()
 
     def run(self, lines: list[ImportLine]) -> list[LineResult]:
-        """Every line's result, in file order. Ctrl-C at any point stops it cleanly: lines in
+        """Every line's result, in file order. Ctrl-C at any point stops it cleanly: batches in
         flight finish, the rest are `NOT_SENT`, `interrupted` is set; a re-run completes it.
 
-        Workers record each result as it happens (not through their futures), so a line sent
+        Workers record each result as it happens (not through their futures), so a batch sent
         just before the interruption is still reported."""
         futures: list[Future[None]] = []
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="import")
         with ctrl_c_calls(self._interrupt), pool:  # restored only once the workers are done
-            for group in group_lines(lines):
-                futures.append(pool.submit(self._send_group, group))
-            wait(futures)
+            for batches in plan(lines, self._digest, self._batch_size):
+                if self._stopped.is_set():
+                    break
+                started = [pool.submit(self._send_planned, batch) for batch in batches]
+                wait(started)
+                futures += started
         for future in futures:
             future.result()  # a bug in a worker surfaces here instead of vanishing
         ordered = sorted(lines, key=lambda line: line.number)
@@ -117,23 +130,60 @@ class Importer:
         self.interrupted = True
         self.stop()
 
-    def _send_group(self, group: list[ImportLine]) -> None:
-        for line in group:
-            if self._stopped.is_set():
-                return
-            self._record(self._send(line))
+    def _send_planned(self, planned: Batch) -> None:
+        """The batch as an earlier run left it: first what was kept under its key, then the
+        lines that run left out, tried again as a batch of their own."""
+        if self._stopped.is_set():
+            return
+        left_out = self._journal.left_out_of(planned.key)
+        kept = planned.without(left_out)
+        if not (left_out and kept.lines):
+            self._send(planned)
+            return
+        self._send(kept)
+        again = tuple(line for line in planned.lines if line.number in left_out)
+        self._send_planned(Batch(batch_key(self._digest, [line.number for line in again]), again))
 
-    def _send(self, line: ImportLine) -> LineResult:
-        key = idempotency_key(self._digest, line.number)
-        try:
-            posted = self._api.post(line.path, line.body(), key)
-        except ApiError as error:
-            return LineResult(line, Outcome.REJECTED, error.describe())
-        except ApiUnreachable as error:
-            self.unreachable = str(error)
-            self.stop()  # every other line would fail the same way, slowly
-            return LineResult(line, Outcome.NOT_SENT, str(error))
-        return LineResult(line, Outcome.REPLAYED if posted.replayed else Outcome.APPLIED)
+    def _send(self, batch: Batch) -> None:
+        """Until what is left of the batch applies; each refused line reported on the way."""
+        while batch.lines:
+            try:
+                posted = self._api.post(BATCH_PATH, batch.body(), batch.key)
+            except ApiError as error:
+                index = refused_entry(error)
+                if index is None or not 0 <= index < len(batch.lines):
+                    self._record_all(batch.lines, Outcome.REJECTED, self._reason(error))
+                    return
+                refused = batch.lines[index]
+                self._record(LineResult(refused, Outcome.REJECTED, error.describe()))
+                self._journal.leave_out(batch.key, refused.number)
+                batch = batch.without([refused.number])
+                continue
+            except ApiUnreachable as error:
+                self.unreachable = str(error)
+                self.stop()  # every other batch would fail the same way, slowly
+                outcome = Outcome.SENT_NO_ANSWER if error.sent else Outcome.NOT_SENT
+                self._record_all(batch.lines, outcome, str(error))
+                return
+            outcome = Outcome.REPLAYED if posted.replayed else Outcome.APPLIED
+            self._record_all(batch.lines, outcome)
+            return
+        self._journal.forget(batch.key)  # every line refused: nothing kept under the key
+
+    @staticmethod
+    def _reason(error: ApiError) -> str:
+        if error.code == "idempotency_key_reused":
+            return (
+                f"{error.describe()} (an earlier run applied this batch without lines the API "
+                "refused then, and this machine has no record of which: see docs/cli.md)"
+            )
+        return error.describe()
+
+    def _record_all(
+        self, lines: Sequence[ImportLine], outcome: Outcome, reason: str | None = None
+    ) -> None:
+        for line in lines:
+            self._record(LineResult(line, outcome, reason))
 
     def _record(self, result: LineResult) -> None:
         with self._lock:

@@ -1,6 +1,7 @@
 """The audit pipeline end to end on the local stack: movements over HTTP, the table's stream read
 by the stream poller, the relay, SQS (moto's server), the queue poller, the audit consumer and
-`GET /reports/movements`; the relay's dead letters and their redrive.
+`GET /reports/movements` (also for batches: a row per entry, as if sent alone); the relay's dead
+letters and their redrive.
 
 The stack runs in this process (not as the session's subprocess) so a test can make the relay's
 SQS sends fail with a botocore event hook on the layer's own client.
@@ -294,6 +295,62 @@ def test_mixed_movements_are_audited_exactly_once(
         assert_exactly_once(rows[movements.sku], movements)
     record_property("movements", {"requests": 300, "refused": refused, "audit_rows": expected})
     logger.info("300 movements: %d refused (409), %d audit rows", refused, expected)
+
+
+def test_a_batch_of_100_restocks_makes_100_audit_entries(
+    stack: RunningStack, operator_token: str
+) -> None:
+    sku = unique_sku()
+    entries = [
+        {"type": "restock", "sku": sku, "quantity": n + 1, "location_code": f"R-{n:02d}"}
+        for n in range(100)
+    ]
+    entries[7]["reference"] = "PO-OWN"
+    with api_client(stack, operator_token) as client:
+        response = client.post(
+            "/inventory/movements", json={"movements": entries, "reference": "DELIVERY-100"}
+        )
+        assert response.status_code == 200, response.text
+        rows = wait_for_rows(client, sku, 100)
+    request_id = response.headers["x-request-id"]
+    assert len(rows) == len({row["movement_id"] for row in rows}) == 100
+    recorded = {
+        row["location_code"]: (row["type"], row["delta"], row["quantity_after"], row["reference"])
+        for row in rows
+    }
+    assert recorded == {
+        f"R-{n:02d}": ("restock", n + 1, n + 1, "PO-OWN" if n == 7 else "DELIVERY-100")
+        for n in range(100)
+    }
+    assert {(row["request_id"], row["actor"]) for row in rows} == {(request_id, OPERATOR_NAME)}
+
+
+def test_each_entry_of_a_batch_is_audited_as_if_sent_alone(
+    stack: RunningStack, operator_token: str
+) -> None:
+    with api_client(stack, operator_token) as client:
+        movements = Movements(client, unique_sku(), random.Random(5))
+        for location in LOCATIONS:
+            movements.restock(location)
+        sku = movements.sku
+        entries = [
+            {"type": "pick", "sku": sku, "quantity": 1, "location_code": "A-1"},
+            {"type": "transfer", "sku": sku, "quantity": 1, "from_location": "B-2",
+             "to_location": "D-4", "reference": "TR-OWN"},
+            {"type": "adjust", "sku": sku, "location_code": "C-3", "counted_quantity": 50,
+             "reason": "found"},
+        ]  # fmt: skip
+        response = client.post("/inventory/movements", json={"movements": entries,
+                                                               "reference": "WAVE-9"})  # fmt: skip
+        pick, transfer, adjust = movements._committed(response, 200)["results"]
+        stock = movements.stock
+        movements._expect("pick", "A-1", -1, pick, response, reference="WAVE-9")
+        movements._expect("transfer_out", "B-2", -1, transfer["source"], response, "TR-OWN")
+        movements._expect("transfer_in", "D-4", 1, transfer["destination"], response, "TR-OWN")
+        assert adjust["delta"] == 50 - stock["C-3"]
+        movements._expect("adjust", "C-3", adjust["delta"], adjust, response, "WAVE-9", "found")
+        rows = wait_for_rows(client, sku, len(movements.expected))
+    assert_exactly_once(rows, movements)
 
 
 def relay_poller(stack: RunningStack) -> StreamPoller:

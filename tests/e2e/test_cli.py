@@ -1,5 +1,6 @@
 """The `warehouse` CLI against the real local stack: an import, an interrupted one resumed, a
-file with bad lines, and `--json` output of the read commands.
+refused line applied by a re-run once its cause is fixed, a file with bad lines, and `--json`
+output of the read commands.
 
 The import runs in process (`warehouse_cli.app.run`) so `--stop-after` interrupts it at a
 deterministic point; one test runs the installed console script as a subprocess. The two imports
@@ -117,7 +118,7 @@ def test_a_file_with_bad_lines_sends_nothing_and_lists_them_all(
         f"{prefix}1,5,A-01,restock,PO-1",  # 2: valid
         f"{prefix}1,0,A-01,pick,",  # 3: quantity 0
         f"{prefix.lower()}2,5,,restock,",  # 4: lowercase sku
-        f"{prefix}3,5,A-01,transfer,",  # 5: unknown type
+        f"{prefix}3,5,A-01,transfer,",  # 5: a transfer takes from_location and to_location
         f"{prefix}4,5,A_01,restock,",  # 6: bad location
         f"{prefix}5,5,,restock," + "x" * 101,  # 7: reference too long
         f"{prefix}6,1000001,,restock,",  # 8: above the contract's maximum
@@ -203,6 +204,40 @@ def warehouse(env: dict[str, str], *argv: str) -> "subprocess.CompletedProcess[s
     )
 
 
+def test_a_refused_line_is_reported_and_a_rerun_after_the_fix_applies_it_once(
+    base_url: str, client: httpx.Client, tmp_path: Path
+) -> None:
+    sku = "FIX" + uuid.uuid4().hex[:8].upper()
+    rows = [
+        "sku,quantity,location_code,type,reference,from_location,to_location,reason",
+        f"{sku},10,A-01,restock,PO-1,,,",  # 2
+        f"{sku},2,B-02,restock,PO-1,,,",  # 3
+        f"{sku},4,,transfer,MOVE-1,A-01,C-03,",  # 4: after line 2
+        f"{sku},5,B-02,pick,SO-1,,,",  # 5: only 2 on hand
+        f"{sku},7,D-04,adjust,,,,found",  # 6
+    ]
+    path = tmp_path / "wave.csv"
+    path.write_text("\n".join(rows) + "\n")
+
+    code, first = import_json(base_url, path)
+    assert code == 1, first
+    assert [item["line"] for item in first["rejected"]] == [5]
+    assert "insufficient_stock" in first["rejected"][0]["reason"]
+    assert (first["applied"], first["lines"]) == (4, 5)
+    restocked = {"sku": sku, "quantity": 10, "location_code": "B-02"}
+    assert client.post("/inventory/restock", json=restocked).status_code == 201
+    code, second = import_json(base_url, path)
+
+    assert code == 0, second
+    assert (second["replayed"], second["applied"], second["rejected"]) == (4, 1, [])
+    assert levels(client, [sku]) == {
+        (sku, "A-01"): (6, 2),
+        (sku, "B-02"): (7, 3),  # the file's restock, the fix, the pick: once each
+        (sku, "C-03"): (4, 1),
+        (sku, "D-04"): (7, 1),
+    }
+
+
 def test_an_import_applies_every_line(
     base_url: str, client: httpx.Client, tmp_path: Path, record_property: Any
 ) -> None:
@@ -232,6 +267,12 @@ def test_an_interrupted_import_rerun_applies_each_line_once(
     assert second["applied"] == first["not_sent"]
     assert second["rejected"] == []
     assert_applied_exactly_once(client, moves)
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import journals of each test in its own folder."""
+    monkeypatch.setenv("WAREHOUSE_STATE_DIR", str(tmp_path / "state"))
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,7 @@ STAGES = [
         *("health.json", "docs.json", "create_token.json", "list_tokens.json"),
         *("revoke_token.json", "delete_item.json", "list_items.json", "list_movements.json"),
         *("low_stock_report.json", "locations_report.json", "restock.json", "me.json"),
+        "batch_movements.json",  # a restock and a count, at locations of their own
     ],
     ["pick.json", "transfer.json", "put_item.json", "get_item.json"],  # WIDGET1 in stock
     ["adjust.json", "get_inventory.json", "list_inventory.json"],  # nothing else moves A-01
@@ -62,6 +63,7 @@ STATUSES = {  # the first and the second answer, as for two real requests
     "pick.json": (200, 200),  # the second replays the first (same Idempotency-Key)
     "transfer.json": (200, 200),
     "adjust.json": (200, 200),
+    "batch_movements.json": (200, 200),  # restocks again; counts again (delta 0)
     "put_item.json": (200, 200),  # WIDGET1's item exists since its first restock
     "get_item.json": (200, 200),
     "list_items.json": (200, 200),
@@ -256,6 +258,15 @@ def test_a_replayed_adjust_counts_again(answers: Answers) -> None:
     first, second = map(body, answers["adjust.json"])
     assert first["quantity"] == second["quantity"] == 10
     assert second["delta"] == 0
+
+
+def test_a_replayed_batch_applies_again(answers: Answers) -> None:
+    """Two invocations are two requests: the restock adds again, the count sets again."""
+    first, second = (body(answer)["results"] for answer in answers["batch_movements.json"])
+    assert second[0]["quantity"] == first[0]["quantity"] + 4
+    assert second[0]["version"] == first[0]["version"] + 1
+    assert first[1]["quantity"] == second[1]["quantity"] == 6
+    assert second[1]["delta"] == 0
 
 
 def test_a_replayed_token_request_issues_a_second_token(answers: Answers) -> None:

@@ -1,5 +1,6 @@
 """An in-memory InventoryRepository: the services' rules tested without DynamoDB or moto."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -7,10 +8,23 @@ from warehouse_inventory.domain.errors import (
     InsufficientStock,
     NotFound,
     PreconditionFailed,
+    RefusedEntry,
     ServiceUnavailable,
+    WarehouseError,
 )
 from warehouse_inventory.domain.paging import Page, PageKey
-from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.domain.stock import (
+    Adjust,
+    Adjustment,
+    MovementMeta,
+    MovementOutcome,
+    Pick,
+    Restock,
+    SkuStock,
+    StockLevel,
+    StockMovement,
+    Transfer,
+)
 
 
 @dataclass
@@ -65,6 +79,30 @@ class FakeInventoryRepository:
         arrived = self.apply_restock(sku, destination, quantity, movements[1])
         return self.levels[(sku, source)], arrived
 
+    def apply_batch(self, changes: Sequence[StockMovement]) -> list[MovementOutcome]:
+        """Each change as alone, in order; the first refusal undoes them all."""
+        levels, movements = dict(self.levels), list(self.movements)
+        outcomes: list[MovementOutcome] = []
+        for index, change in enumerate(changes):
+            try:
+                outcomes.append(self._apply(change))
+            except WarehouseError as error:
+                self.levels, self.movements = levels, movements
+                raise RefusedEntry(index, error) from error
+        return outcomes
+
+    def _apply(self, change: StockMovement) -> MovementOutcome:
+        match change:
+            case Restock(sku, location, quantity, movement):
+                return self.apply_restock(sku, location, quantity, movement)
+            case Pick(sku, location, quantity, movement):
+                return self.apply_pick(sku, location, quantity, movement)
+            case Adjust(sku, location, counted, movement, expected):
+                return self.apply_adjust(sku, location, counted, movement, expected)
+            case Transfer(sku, source, destination, quantity, legs):
+                return self.apply_transfer(sku, source, destination, quantity, legs)
+        raise TypeError(change)
+
     def _change(
         self, sku: str, location_code: str | None, delta: int, movement: MovementMeta
     ) -> StockLevel:
@@ -85,6 +123,10 @@ class FakeInventoryRepository:
         if self.fail_ensure_item:
             raise ServiceUnavailable("throttled")
         self.items.setdefault(sku, now)
+
+    def ensure_items(self, skus: Sequence[str], now: datetime) -> None:
+        for sku in skus:
+            self.ensure_item(sku, now)
 
     def sku_stock(self, sku: str) -> SkuStock:
         levels = [

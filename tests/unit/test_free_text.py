@@ -15,6 +15,12 @@ from pydantic import BaseModel, ValidationError
 from tests.support.unicode_text import EDGES, text_of
 from warehouse_inventory import schemas
 from warehouse_inventory.schemas.base import RequestModel
+from warehouse_inventory.schemas.batch import (
+    MovementBatchIn,
+    PickEntry,
+    RestockEntry,
+    TransferEntry,
+)
 from warehouse_inventory.schemas.inventory import PickIn, RestockIn, TransferIn
 from warehouse_inventory.schemas.items import ItemIn
 from warehouse_inventory.schemas.tokens import TokenIn
@@ -25,11 +31,25 @@ VALID: dict[type[BaseModel], dict[str, Any]] = {
     TransferIn: {"sku": "ABC", "quantity": 1, "from_location": "A", "to_location": "B"},
     TokenIn: {"name": "scanner", "role": "viewer"},
     ItemIn: {"name": "Widget"},
+    RestockEntry: {"type": "restock", "sku": "ABC", "quantity": 1},
+    PickEntry: {"type": "pick", "sku": "ABC", "quantity": 1},
+    TransferEntry: {
+        "type": "transfer",
+        "sku": "ABC",
+        "quantity": 1,
+        "from_location": "A",
+        "to_location": "B",
+    },
+    MovementBatchIn: {"movements": [{"type": "restock", "sku": "ABC", "quantity": 1}]},
 }
 SINGLE_LINE = [
     (RestockIn, "reference"),
     (PickIn, "reference"),
     (TransferIn, "reference"),
+    (RestockEntry, "reference"),
+    (PickEntry, "reference"),
+    (TransferEntry, "reference"),
+    (MovementBatchIn, "reference"),
     (TokenIn, "name"),
     (ItemIn, "name"),
     (ItemIn, "unit"),
@@ -99,10 +119,11 @@ def request_models() -> list[type[RequestModel]]:
 
 
 def is_free_text(schema: dict[str, Any]) -> bool:
-    """A string property without a pattern, format or enum: anything a client may type."""
+    """A string property without a pattern, format, enum or constant: anything a client may
+    type."""
     options = schema.get("anyOf", [schema])
     return any(
-        option.get("type") == "string" and not {"pattern", "format", "enum"} & set(option)
+        option.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(option)
         for option in options
     )
 

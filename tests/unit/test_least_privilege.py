@@ -34,6 +34,8 @@ EXPECTED: dict[str, set[Grant]] = {
     }
     | IDEMPOTENT_WRITES,
     "AdjustFunction": {("dynamodb:UpdateItem", INVENTORY)} | IDEMPOTENT_WRITES,
+    "BatchMovementsFunction": {("dynamodb:UpdateItem", INVENTORY), ("dynamodb:GetItem", INVENTORY)}
+    | IDEMPOTENT_WRITES,
     "GetInventoryFunction": {("dynamodb:Query", INVENTORY)},
     "ListInventoryFunction": {
         ("dynamodb:Query", f"{INVENTORY}/index/by_type"),

@@ -50,13 +50,13 @@ def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
     return cast(Handler, active.capture_lambda_handler(handler, capture_response=False))
 
 
-def count_movement(kind: str) -> None:
+def count_movement(kind: str, count: int = 1) -> None:
     """Business metric: movements by type, as its own EMF record so the dimension stays local.
     Powertools' `single_metric` prints even with POWERTOOLS_METRICS_DISABLED (its Metrics do
     not): the switch is honoured here as everywhere."""
     if is_metrics_disabled():
         return
-    with single_metric(name="Movements", unit=MetricUnit.Count, value=1) as metric:
+    with single_metric(name="Movements", unit=MetricUnit.Count, value=count) as metric:
         metric.add_dimension(name="movement_type", value=kind)
 
 

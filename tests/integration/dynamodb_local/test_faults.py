@@ -8,6 +8,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -37,6 +38,7 @@ from warehouse_devstack.template import Template
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.clients import dynamodb_client
 from warehouse_inventory.dal.retry_guard import retry_slots, transaction_token
+from warehouse_inventory.dal.stock_repository import change_fingerprint
 from warehouse_inventory.dal.transactions import ATTEMPTS as TRANSACTION_ATTEMPTS
 from warehouse_inventory.domain.access import Role
 from warehouse_inventory.domain.errors import (
@@ -46,6 +48,7 @@ from warehouse_inventory.domain.errors import (
     ServiceUnavailable,
     WarehouseError,
 )
+from warehouse_inventory.domain.stock import MovementMeta, MovementType, Transfer
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
     AdjustReason,
@@ -183,7 +186,9 @@ def test_a_transaction_conflict_is_retried_with_the_same_token_and_applies_once(
 
     assert [(level.quantity, level.version) for level in levels] == [(3, 2), (3, 2)]
     tokens = [request["ClientRequestToken"] for request in injector.requests]
-    assert tokens == [transaction_token(f"{sku}-transfer")] * 2
+    leg = MovementMeta(MovementType.TRANSFER_OUT, "clerk", "any", datetime.now(UTC))
+    asked = change_fingerprint([Transfer(sku, A, B, 2, (leg, leg))])  # without who and when
+    assert tokens == [transaction_token(f"{sku}-transfer", asked)] * 2
     out, into = (
         stream_records_for(local_dynamo, source),
         stream_records_for(local_dynamo, destination),

@@ -1,9 +1,10 @@
 """Random movement sequences through InventoryService on DynamoDB Local, checked step by step
 against the in-memory FakeInventoryRepository as the model, and at the end against the stream.
 
-The fake is the plain statement of the stock rules; DynamoDB applies them with conditional writes
-and a transaction. Agreeing on every outcome (the result, or which error with which details) and
-on every level after every step shows the expressions encode the rules. At the end of each example
+The fake is the plain statement of the stock rules (a batch: each entry in order, and none if
+one fails); DynamoDB applies them with conditional writes and transactions. Agreeing on every
+outcome (the result, or which error with which details) and on every level after every step
+shows the expressions encode the rules. At the end of each example
 the movements rebuilt from the stream (delta = new - old per change) must be exactly the model's
 history per record, so the stream is a complete and exact outbox.
 """
@@ -29,6 +30,7 @@ from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.domain.caller import RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
+from warehouse_inventory.schemas.batch import MovementBatchIn
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
     AdjustReason,
@@ -54,6 +56,13 @@ EPOCH = datetime(2030, 1, 1, tzinfo=UTC)
 skus = st.integers(0, SKUS_PER_EXAMPLE - 1)
 locations = st.sampled_from(LOCATIONS)
 quantities = st.integers(1, 8)  # small against the levels, so shortages happen often
+entries = st.tuples(
+    st.sampled_from(["restock", "pick", "transfer", "adjust"]),
+    skus,
+    st.sampled_from(ROUTES),  # a transfer's two locations; the others use the first
+    quantities,
+    st.sampled_from(["none", "current", "stale"]),  # an adjust's precondition
+)
 
 Outcome = tuple[str, Any]
 History = list[tuple[int, int, str, str]]  # per record: (quantity, version, type, request_id)
@@ -163,6 +172,37 @@ class MovementMachine(RuleBasedStateMachine):
         )
         if_match = expected if via_if_match else None
         self.both(lambda service, meta: service.adjust(request, meta, if_match))
+
+    @rule(
+        drawn=st.lists(entries, min_size=1, max_size=6),
+        reference=st.sampled_from([None, "WAVE-1"]),
+    )
+    def batch(self, drawn: list[tuple[str, int, tuple[str | None, str | None], int, str]],
+              reference: str | None) -> None:  # fmt: skip
+        """Up to six movements on distinct records (a drawn entry touching a record already
+        in the batch is left out), all or none."""
+        movements: list[dict[str, Any]] = []
+        touched: set[tuple[int, str | None]] = set()
+        for kind, sku, (source, destination), quantity, precondition in drawn:
+            records = {(sku, source), (sku, destination)} if kind == "transfer" else {(sku, source)}
+            if records & touched:
+                continue
+            touched |= records
+            entry: dict[str, Any] = {"type": kind, "sku": self.skus[sku]}
+            if kind == "transfer":
+                entry |= {"from_location": source, "to_location": destination}
+            else:
+                entry["location_code"] = source
+            if kind == "adjust":
+                current = self.version(self.skus[sku], source)
+                expected = {"none": None, "current": max(current, 1), "stale": current + 1}
+                entry |= {"counted_quantity": quantity, "reason": "cycle_count"}
+                entry["expected_version"] = expected[precondition]
+            else:
+                entry["quantity"] = quantity
+            movements.append(entry)
+        request = MovementBatchIn.model_validate({"movements": movements, "reference": reference})
+        self.both(lambda service, meta: service.apply_batch(request, meta))
 
     @invariant()
     def same_levels_and_items_and_none_negative(self) -> None:

@@ -29,6 +29,7 @@ EXPECTED_STATUS = {
     "pick.json": 200,
     "transfer.json": 200,
     "adjust.json": 200,
+    "batch_movements.json": 200,
     "put_item.json": 200,  # WIDGET1's item exists since its first restock: replaced
     "get_item.json": 200,
     "list_items.json": 200,

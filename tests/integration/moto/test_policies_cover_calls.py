@@ -106,6 +106,7 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 def exercise(api: Api) -> None:
     """Every route once through its main paths (success, not found, conflict, replay)."""
     sku, other = "P" + uuid.uuid4().hex[:10].upper(), "Q" + uuid.uuid4().hex[:10].upper()
+    third = "R" + uuid.uuid4().hex[:10].upper()
 
     def call(expected: int, method: str, path: str, body: Any = None, **options: Any) -> Any:
         result = api.call(method, path, body, **options)
@@ -122,6 +123,18 @@ def exercise(api: Api) -> None:
     call(200, "POST", "/inventory/transfer", transfer)
     adjust = {"sku": sku, "location_code": "B-2", "counted_quantity": 4, "reason": "cycle_count"}
     call(200, "POST", "/inventory/adjust", adjust)
+    batch = {
+        "movements": [
+            {"type": "restock", "sku": third, "quantity": 2, "location_code": "A-1"},
+            {"type": "restock", "sku": sku, "quantity": 2, "location_code": "E-5"},
+            {"type": "pick", "sku": sku, "quantity": 1, "location_code": "A-1"},
+            transfer | {"type": "transfer", "from_location": "C-3", "to_location": "D-4"},
+            adjust | {"type": "adjust", "counted_quantity": 3},
+        ]
+    }
+    call(200, "POST", "/inventory/movements", batch, headers=[("Idempotency-Key", sku)])
+    too_many = {"type": "pick", "sku": sku, "quantity": 1_000_000, "location_code": "A-1"}
+    call(409, "POST", "/inventory/movements", {"movements": [too_many]})
     call(200, "GET", f"/inventory/{sku}")
     call(404, "GET", "/inventory/NOSUCHSKU1")
     page = call(200, "GET", "/inventory", query="limit=1")

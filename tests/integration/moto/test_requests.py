@@ -114,6 +114,7 @@ def body_for(method: str, path: str) -> dict[str, object]:
             "to_location": "B",
         },
         "/inventory/adjust": {"sku": sku, "counted_quantity": 1, "reason": "found"},
+        "/inventory/movements": {"movements": [{"type": "restock", "sku": sku, "quantity": 1}]},
         "/items/{sku}": {"name": "Widget"},
         "/tokens": {"name": "media-type-test", "role": "viewer"},
     }

@@ -53,6 +53,12 @@ def valid_body(method: str, path: str, sku: str) -> dict[str, Any] | None:
             "counted_quantity": 50,
             "reason": "cycle_count",
         },
+        ("POST", "/inventory/movements"): {
+            "movements": [
+                {"type": "restock", "sku": sku, "quantity": 1, "location_code": "B-01"},
+                {"type": "restock", "sku": sku, "quantity": 1, "location_code": "C-01"},
+            ]
+        },
         ("PUT", "/items/{sku}"): {"name": "Widget"},
         ("POST", "/tokens"): {"name": "route-errors", "role": "viewer"},
     }
@@ -121,11 +127,19 @@ def key_reused(case: Case) -> ApiResult:
     key = [("Idempotency-Key", str(uuid.uuid4()))]
     first = case.call(case.body(), headers=key)
     assert first.status < 300, first.body
-    another = {
-        name: value + 1 if name in {"quantity", "counted_quantity"} else value
-        for name, value in (case.body() or {}).items()
+    return case.call(changed_quantities(case.body() or {}), headers=key)
+
+
+def changed_quantities(body: dict[str, Any]) -> dict[str, Any]:
+    """The same request with one more of every quantity (in a batch's entries too)."""
+    return {
+        name: value + 1
+        if name in {"quantity", "counted_quantity"}
+        else [changed_quantities(entry) for entry in value]
+        if name == "movements"
+        else value
+        for name, value in body.items()
     }
-    return case.call(another, headers=key)
 
 
 def repeated_while_running(case: Case) -> ApiResult:
@@ -167,6 +181,12 @@ def item_refresh_always_loses(case: Case) -> ApiResult:
     return case.call(case.body())
 
 
+def batch_of(case: Case, entry: dict[str, Any]) -> dict[str, Any]:
+    """The route's valid batch with `entry` last, to be refused with its index."""
+    body = case.body() or {}
+    return {"movements": [*body["movements"], entry]}
+
+
 GENERIC: dict[str, Provocation] = {
     "validation_error": lambda case: case.call(query="bogus=1"),
     "unauthorized": lambda case: case.call(case.body(), token=None),
@@ -202,6 +222,26 @@ SPECIFIC: dict[tuple[str, str, str], Provocation] = {
         case.body(quantity=1000)
     ),
     ("POST", "/inventory/transfer", "conflict"): transaction_always_conflicts,
+    ("POST", "/inventory/movements", "not_found"): lambda case: case.call(
+        batch_of(case, {"type": "pick", "sku": case.sku, "quantity": 1, "location_code": "Z-99"})
+    ),
+    ("POST", "/inventory/movements", "insufficient_stock"): lambda case: case.call(
+        batch_of(case, {"type": "pick", "sku": case.sku, "quantity": 1000, "location_code": "A-01"})
+    ),
+    ("POST", "/inventory/movements", "precondition_failed"): lambda case: case.call(
+        batch_of(
+            case,
+            {
+                "type": "adjust",
+                "sku": case.sku,
+                "location_code": "A-01",
+                "counted_quantity": 5,
+                "reason": "cycle_count",
+                "expected_version": 999,
+            },
+        )
+    ),
+    ("POST", "/inventory/movements", "conflict"): transaction_always_conflicts,
     ("PUT", "/items/{sku}", "conflict"): item_refresh_always_loses,
 }
 

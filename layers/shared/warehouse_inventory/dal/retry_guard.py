@@ -70,7 +70,10 @@ def replaced_quantity(item: dict[str, Any], operation: str) -> int:
     return int(item[slot + "q"]["N"])
 
 
-def transaction_token(operation: str) -> str:
+def transaction_token(operation: str, request: str) -> str:
     """ClientRequestToken (≤ 36 chars): DynamoDB refuses to apply a token twice within 10
-    minutes of its success (IdempotentParameterMismatch when the parameters differ)."""
-    return hashlib.sha256(operation.encode()).hexdigest()[:36]
+    minutes of its success (IdempotentParameterMismatch when the parameters differ). `request`
+    tells apart what one operation asks for in different requests (a batch resent without the
+    entry that was refused): another request is another transaction, never taken for an
+    earlier one, whatever DynamoDB keeps of a token whose transaction it cancelled."""
+    return hashlib.sha256(f"{operation}\n{request}".encode()).hexdigest()[:36]

@@ -1,9 +1,13 @@
-"""InventoryRepository on DynamoDB: every stock expression lives here.
+"""InventoryRepository on DynamoDB: stock reads here, each movement's write in stock_writes.py.
 
 Each movement is one write that also sets `last_movement`, so the table's stream carries the
-movement: restock, pick and adjust are one UpdateItem each, a transfer one TransactWriteItems.
+movement: restock, pick and adjust are one UpdateItem each; a transfer, and a batch of
+movements, one TransactWriteItems of the same writes.
 """
 
+import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -12,22 +16,23 @@ from botocore.exceptions import ClientError
 
 from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.dynamodb import (
+    Record,
     aws_errors_as_domain_errors,
     error_code,
     from_item,
     is_condition_failure,
     query_all,
     query_page,
-    to_attribute,
 )
 from warehouse_inventory.dal.expressions import Expression
-from warehouse_inventory.dal.retry_guard import (
-    held_slot,
-    not_a_retry,
-    remember,
-    remember_replaced_quantity,
-    replaced_quantity,
-    transaction_token,
+from warehouse_inventory.dal.retry_guard import held_slot, replaced_quantity, transaction_token
+from warehouse_inventory.dal.stock_writes import (
+    StockWrite,
+    adjust_write,
+    pick_write,
+    restock_write,
+    stock_level,
+    writes_of,
 )
 from warehouse_inventory.dal.transactions import (
     Busy,
@@ -36,66 +41,47 @@ from warehouse_inventory.dal.transactions import (
     raise_if_throttled,
     retry_while_busy,
 )
-from warehouse_inventory.domain.errors import (
-    InsufficientStock,
-    NotFound,
-    PreconditionFailed,
-)
+from warehouse_inventory.domain.errors import RefusedEntry, ServiceUnavailable
 from warehouse_inventory.domain.items import default_fields
 from warehouse_inventory.domain.paging import Page, PageKey
-from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
+from warehouse_inventory.domain.stock import (
+    Adjust,
+    Adjustment,
+    MovementMeta,
+    MovementOutcome,
+    SkuStock,
+    StockLevel,
+    StockMovement,
+    Transfer,
+    records_of,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-
-def movement_attribute(movement: MovementMeta) -> dict[str, Any]:
-    fields = asdict(movement) | {
-        "operation_id": None,  # remembered by the retry slots, not part of the movement
-        "type": str(movement.type),
-        "occurred_at": movement.occurred_at.isoformat(),
-    }
-    return to_attribute({name: value for name, value in fields.items() if value is not None})
+MAX_TRANSACTION_ACTIONS = 100
 
 
-def stock_level(item: dict[str, Any]) -> StockLevel:
-    record = from_item(item)
-    return StockLevel(
-        sku=record["sku"],
-        location_code=record.get("location_code"),
-        quantity=int(record["quantity"]),
-        version=int(record["version"]),
-        updated_at=datetime.fromisoformat(record["updated_at"]),
-    )
+class AppliedBefore(Exception):
+    """The write's retry guard failed: an earlier attempt at this operation applied, so this
+    one must not. `record` is the record as it is now (ALL_OLD of the refused attempt)."""
+
+    def __init__(self, record: Record) -> None:
+        super().__init__("applied by an earlier attempt")
+        self.record = record
 
 
-def movement_expression(sku: str, location_code: str | None, movement: MovementMeta) -> Expression:
-    """What every stock write sets besides the quantity: identity, index keys, version + 1, the
-    movement, and the operation id in its retry slots (see `_update_stock`)."""
-    expression = Expression().set("sku", sku).set("updated_at", movement.occurred_at.isoformat())
-    for name, value in keys.stock_index_attributes(sku, location_code).items():
-        expression.set(name, value)
-    if location_code:
-        expression.set("location_code", location_code)
-    expression.add("version", 1).set("last_movement", movement_attribute(movement))
-    return remember(expression, movement.operation)
-
-
-def own_earlier_write(exc: ClientError, movement: MovementMeta) -> dict[str, Any] | None:
-    """The record (as it is now) when the failed condition was the retry guard: an earlier
-    attempt at this operation applied, so this one must not."""
-    item: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
-    return item if held_slot(item, movement.operation) else None
-
-
-def shortage(
-    item: dict[str, Any] | None, sku: str, location_code: str | None, requested: int
-) -> NotFound | InsufficientStock:
-    """Why stock could not be taken, from the record as the failed condition saw it."""
-    if not item:
-        where = f"at {location_code}" if location_code else "unassigned"
-        return NotFound(f"No stock of {sku} {where}.")
-    return InsufficientStock(available=int(from_item(item)["quantity"]), requested=requested)
+def change_fingerprint(changes: Sequence[StockMovement]) -> str:
+    """What a batch asks for, without when or by whom: the same for every attempt at the same
+    request, different for another request under the same operation (a client that resends a
+    refused batch without its refused entry, under the same Idempotency-Key)."""
+    described = []
+    for change in changes:
+        fields = asdict(change)
+        fields.pop("movement", None)
+        fields.pop("movements", None)
+        described.append([type(change).__name__, fields])
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
 class DynamoDBInventoryRepository:
@@ -106,35 +92,18 @@ class DynamoDBInventoryRepository:
     def apply_restock(
         self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
     ) -> StockLevel:
-        """ADD is atomic under any concurrency: no read first."""
-        expression = movement_expression(sku, location_code, movement).add("quantity", quantity)
         try:
-            return stock_level(
-                self._update_stock(sku, location_code, expression, movement, "ALL_NEW")
-            )
-        except ClientError as exc:
-            return self._retried(exc, movement)
+            return stock_level(self._update(restock_write(sku, location_code, quantity, movement)))
+        except AppliedBefore as earlier:
+            return stock_level(earlier.record)
 
     def apply_pick(
         self, sku: str, location_code: str | None, quantity: int, movement: MovementMeta
     ) -> StockLevel:
-        """`quantity >= :n` guards the decrement; the failed condition reports what was there."""
-        expression = movement_expression(sku, location_code, movement)
-        quantity_name = expression.name("quantity")
-        wanted = expression.value("quantity", quantity)
-        expression.set_raw(f"{quantity_name} = {quantity_name} - {wanted}")
-        condition = f"attribute_exists(pk) AND {quantity_name} >= {wanted}"
         try:
-            return stock_level(
-                self._update_stock(sku, location_code, expression, movement, "ALL_NEW", condition)
-            )
-        except ClientError as exc:
-            if not is_condition_failure(exc):
-                raise
-            if own := own_earlier_write(exc, movement):
-                return stock_level(own)
-            failed = exc.response.get("Item")
-            raise shortage(failed, sku, location_code, quantity) from exc  # type: ignore[arg-type]
+            return stock_level(self._update(pick_write(sku, location_code, quantity, movement)))
+        except AppliedBefore as earlier:
+            return stock_level(earlier.record)
 
     def apply_adjust(
         self,
@@ -144,38 +113,21 @@ class DynamoDBInventoryRepository:
         movement: MovementMeta,
         expected_version: int | None,
     ) -> Adjustment:
-        """SET the counted quantity; ALL_OLD is the exact level it replaced, hence the delta.
-
-        The write also keeps what it replaced beside its retry slots, so a recognised retry
-        answers the same delta (and the level as it is now)."""
-        expression = movement_expression(sku, location_code, movement).set("quantity", counted)
-        remember_replaced_quantity(expression, movement.operation)
-        condition = None
-        if expected_version is not None:
-            version = expression.name("version")
-            condition = f"{version} = {expression.value('expected_version', expected_version)}"
+        """ALL_OLD is the exact level the count replaced, hence the delta; a recognised retry
+        answers the same delta from what the write kept (and the level as it is now)."""
+        write = adjust_write(sku, location_code, counted, movement, expected_version)
         try:
-            old = self._update_stock(sku, location_code, expression, movement, "ALL_OLD", condition)
-        except ClientError as exc:
-            if not is_condition_failure(exc):
-                raise
-            if own := own_earlier_write(exc, movement):
-                replaced = replaced_quantity(own, movement.operation)
-                return Adjustment(level=stock_level(own), delta=counted - replaced)
-            current = from_item(exc.response.get("Item") or {})  # type: ignore[arg-type]
-            raise PreconditionFailed(
-                f"Version {expected_version} is stale; the record is at version "
-                f"{int(current.get('version', 0))}."
-            ) from exc
-        before = from_item(old)
+            old = from_item(self._update(write, "ALL_OLD"))
+        except AppliedBefore as earlier:
+            return self._adjustment(earlier.record, counted, movement.operation)
         level = StockLevel(
             sku=sku,
             location_code=location_code,
             quantity=counted,
-            version=int(before.get("version", 0)) + 1,
+            version=int(old.get("version", 0)) + 1,
             updated_at=movement.occurred_at,
         )
-        return Adjustment(level=level, delta=counted - int(before.get("quantity", 0)))
+        return Adjustment(level=level, delta=counted - int(old.get("quantity", 0)))
 
     def apply_transfer(
         self,
@@ -185,23 +137,36 @@ class DynamoDBInventoryRepository:
         quantity: int,
         movements: tuple[MovementMeta, MovementMeta],
     ) -> tuple[StockLevel, StockLevel]:
-        """Both legs in one TransactWriteItems, each with the retry guard; the response is a
-        consistent read right after (also when an earlier attempt applied the transfer)."""
-        leaving, arriving = movements
-        operation = leaving.operation
-        out = movement_expression(sku, source, leaving)
-        quantity_name, wanted = out.name("quantity"), out.value("quantity", quantity)
-        out.set_raw(f"{quantity_name} = {quantity_name} - {wanted}")
-        into = movement_expression(sku, destination, arriving).add("quantity", quantity)
-        on_hand = f"attribute_exists(pk) AND {quantity_name} >= {wanted}"
-        transaction = [
-            self._transact_update(
-                sku, source, out, f"({not_a_retry(out, operation)}) AND {on_hand}"
-            ),
-            self._transact_update(sku, destination, into, not_a_retry(into, operation)),
-        ]
-        self._transact(transaction, operation, (sku, source, quantity))
-        return self._read_pair(sku, source, destination)
+        """Both legs in one TransactWriteItems: a batch of one transfer."""
+        transfer = Transfer(sku, source, destination, quantity, movements)
+        try:
+            (levels,) = self.apply_batch([transfer])
+        except RefusedEntry as refused:
+            raise refused.error from refused
+        assert isinstance(levels, tuple)
+        return levels
+
+    def apply_batch(self, changes: Sequence[StockMovement]) -> list[MovementOutcome]:
+        """Every change or none, in one TransactWriteItems of the changes' own writes (each
+        with its `last_movement` and the retry guard); then one consistent TransactGetItems of
+        every record, since a transaction returns no values (docs/idempotency.md). A recognised
+        retry answers the same way. RefusedEntry names the first change that cannot apply."""
+        writes = [write for change in changes for write in writes_of(change)]
+        if len(writes) > MAX_TRANSACTION_ACTIONS:
+            raise ValueError(f"{len(writes)} writes: a transaction takes 100 at most")
+        entry_of = [index for index, change in enumerate(changes) for _ in records_of(change)]
+        operation = writes[0].operation
+        self._transact(writes, entry_of, transaction_token(operation, change_fingerprint(changes)))
+        records = iter(self._read_records([write.key for write in writes]))
+        outcomes: list[MovementOutcome] = []
+        for change in changes:
+            if isinstance(change, Transfer):
+                outcomes.append((stock_level(next(records)), stock_level(next(records))))
+            elif isinstance(change, Adjust):
+                outcomes.append(self._adjustment(next(records), change.counted, operation))
+            else:
+                outcomes.append(stock_level(next(records)))
+        return outcomes
 
     def ensure_item(self, sku: str, now: datetime) -> None:
         """Every attribute is `if_not_exists`, so an existing item keeps its master data.
@@ -210,6 +175,31 @@ class DynamoDBInventoryRepository:
         its stock write): a DELETE of the item is conditional on it, so one that lands meanwhile
         cancels the delete (409), or, landing after it, creates the item again.
         """
+        with aws_errors_as_domain_errors():
+            self._client.update_item(**self._item_upkeep(sku, now))
+
+    def ensure_items(self, skus: Sequence[str], now: datetime) -> None:
+        """`ensure_item` of several SKUs in one TransactWriteItems per 100 (one round trip,
+        where a batch of movements would otherwise wait for one write per SKU). The writes have
+        no condition, so only a race with another transaction on an item can cancel them."""
+        distinct = sorted(set(skus))
+        for start in range(0, len(distinct), MAX_TRANSACTION_ACTIONS):
+            chunk = distinct[start : start + MAX_TRANSACTION_ACTIONS]
+            items = [{"Update": self._item_upkeep(sku, now)} for sku in chunk]
+
+            def attempt(items: list[dict[str, Any]] = items) -> None:
+                try:
+                    with aws_errors_as_domain_errors():
+                        self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                except ClientError as exc:
+                    reasons = cancellation_reasons(exc)
+                    if reasons is not None and lost_race(reasons):
+                        raise Busy from exc
+                    raise
+
+            retry_while_busy(attempt, "The items are busy.")
+
+    def _item_upkeep(self, sku: str, now: datetime) -> dict[str, Any]:
         expression = Expression().add("stock_records", 1)
         fields = asdict(default_fields(sku))
         created = {"sku": sku, "version": 1, "created_at": now.isoformat()}
@@ -218,8 +208,7 @@ class DynamoDBInventoryRepository:
                 expression.set_if_absent(name, value)
         expression.set_if_absent("updated_at", now.isoformat())
         expression.set("type_pk", keys.ITEM_TYPE).set("type_sk", sku)
-        with aws_errors_as_domain_errors():
-            self._client.update_item(**expression.update(self._table, keys.item_key(sku)))
+        return expression.update(self._table, keys.item_key(sku))
 
     def sku_stock(self, sku: str) -> SkuStock:
         """One consistent Query over the SKU's partition: its item and every stock record."""
@@ -250,58 +239,48 @@ class DynamoDBInventoryRepository:
         page = query_page(self._client, query, limit, start, keys.index_key_names(index))
         return Page(items=[stock_level(item) for item in page.items], next=page.next)
 
-    def _update_stock(
-        self,
-        sku: str,
-        location_code: str | None,
-        expression: Expression,
-        movement: MovementMeta,
-        return_values: str,
-        condition: str | None = None,
-    ) -> dict[str, Any]:
-        """One UpdateItem of a stock record under the retry guard (retry_guard.py): boto3
-        retries timeouts and 5xx answers, and a client retries a 503 with its Idempotency-Key,
-        after either of which the first attempt may have applied."""
-        guard = not_a_retry(expression, movement.operation)
-        guarded = f"({guard})" + (f" AND ({condition})" if condition else "")
-        key = keys.stock_key(sku, location_code)
-        request = expression.update(
-            self._table,
-            key,
-            guarded,
-            ReturnValues=return_values,
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-        with aws_errors_as_domain_errors():
-            response = self._client.update_item(**request)
+    def _update(self, write: StockWrite, return_values: str = "ALL_NEW") -> Record:
+        """One UpdateItem of the write: the record it returns. boto3 retries timeouts and 5xx
+        answers, and a client retries a 503 with its Idempotency-Key, after either of which the
+        first attempt may have applied: then the guard fails and AppliedBefore says so."""
+        request = write.request(self._table, ReturnValues=return_values)
+        try:
+            with aws_errors_as_domain_errors():
+                response = self._client.update_item(**request)
+        except ClientError as exc:
+            if not is_condition_failure(exc):
+                raise
+            record: Record | None = exc.response.get("Item")  # type: ignore[assignment]
+            if held_slot(record, write.operation):
+                raise AppliedBefore(dict(record or {})) from exc
+            if write.refusal is None:
+                raise
+            raise write.refusal(record) from exc
         return dict(response.get("Attributes", {}))
 
     @staticmethod
-    def _retried(exc: ClientError, movement: MovementMeta) -> StockLevel:
-        if is_condition_failure(exc) and (own := own_earlier_write(exc, movement)):
-            return stock_level(own)
-        raise exc
+    def _adjustment(record: Record, counted: int, operation: str) -> Adjustment:
+        """An applied count, from its record: the level as it is now, and the delta from the
+        quantity the count replaced, which its write kept beside its retry slots."""
+        try:
+            replaced = replaced_quantity(record, operation)
+        except ValueError as exc:  # later writes took both slots: the delta is gone
+            raise ServiceUnavailable(
+                "The count applied, but its delta could not be read back."
+            ) from exc
+        return Adjustment(level=stock_level(record), delta=counted - replaced)
 
-    def _transact_update(
-        self, sku: str, location_code: str | None, expression: Expression, condition: str
-    ) -> dict[str, Any]:
-        key = keys.stock_key(sku, location_code)
-        update = expression.update(
-            self._table, key, condition, ReturnValuesOnConditionCheckFailure="ALL_OLD"
-        )
-        return {"Update": update}
-
-    def _transact(
-        self, items: list[dict[str, Any]], operation: str, taken: tuple[str, str | None, int]
-    ) -> None:
+    def _transact(self, writes: list[StockWrite], entry_of: list[int], token: str) -> None:
         """Returns once the operation's transaction has applied, now or in an earlier attempt.
 
         An earlier attempt is recognised by its ClientRequestToken (DynamoDB keeps the token of
         a transaction that succeeded for 10 minutes and answers IdempotentParameterMismatch when
         a retry's parameters differ: its timestamps and request id do), or after that by a retry
-        slot on either record (the transaction applied both legs or neither). The source leg's
-        failed condition says which error; a lost race is retried (transactions.py)."""
-        token = transaction_token(operation)
+        slot on any of its records (the transaction applied all of them or none). The first
+        write whose own condition failed names the refused entry (`entry_of` maps each write to
+        its entry); a lost race is retried (transactions.py)."""
+        operation = writes[0].operation
+        items = [{"Update": write.request(self._table)} for write in writes]
 
         def attempt() -> None:
             try:
@@ -319,23 +298,20 @@ class DynamoDBInventoryRepository:
                 if any(held_slot(reason.get("Item"), operation) for reason in reasons):
                     return
                 raise_if_throttled(exc, reasons)
-                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                    raise shortage(reasons[0].get("Item"), *taken) from exc
+                for position, reason in enumerate(reasons):
+                    refusal = writes[position].refusal
+                    if reason.get("Code") == "ConditionalCheckFailed" and refusal:
+                        error = refusal(reason.get("Item"))
+                        raise RefusedEntry(entry_of[position], error) from exc
                 if lost_race(reasons):
                     raise Busy from exc
                 raise
 
-        retry_while_busy(attempt, "The records are busy; retry the transfer.")
+        retry_while_busy(attempt, "The records are busy; retry the movement.")
 
-    def _read_pair(
-        self, sku: str, source: str | None, destination: str | None
-    ) -> tuple[StockLevel, StockLevel]:
+    def _read_records(self, record_keys: list[dict[str, Any]]) -> list[Record]:
+        """One consistent read of every record (TransactGetItems: a snapshot of them all)."""
         with aws_errors_as_domain_errors():
-            response = self._client.transact_get_items(
-                TransactItems=[
-                    {"Get": {"TableName": self._table, "Key": keys.stock_key(sku, location)}}
-                    for location in (source, destination)
-                ]
-            )
-        first, second = (stock_level(entry["Item"]) for entry in response["Responses"])
-        return first, second
+            gets = [{"Get": {"TableName": self._table, "Key": key}} for key in record_keys]
+            response = self._client.transact_get_items(TransactItems=gets)  # type: ignore[arg-type]
+        return [dict(entry["Item"]) for entry in response["Responses"]]

@@ -37,6 +37,7 @@ MINIMUM_ROLE: dict[tuple[str, str], Role | None] = {
     ("POST", "/inventory/pick"): Role.OPERATOR,
     ("POST", "/inventory/transfer"): Role.OPERATOR,
     ("POST", "/inventory/adjust"): Role.OPERATOR,
+    ("POST", "/inventory/movements"): Role.OPERATOR,
     ("GET", "/reports/movements"): Role.VIEWER,
     ("GET", "/reports/low-stock"): Role.VIEWER,
     ("GET", "/reports/locations"): Role.VIEWER,

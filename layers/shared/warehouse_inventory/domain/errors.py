@@ -92,6 +92,23 @@ class ServiceUnavailable(WarehouseError):
     retry_after_seconds = 1
 
 
+class RefusedEntry(Exception):
+    """An entry of a batch that cannot apply, so neither does the batch: the entry's position
+    (from 0) and the error its own route would answer."""
+
+    def __init__(self, index: int, error: WarehouseError) -> None:
+        super().__init__(f"entry {index}: {error.message}")
+        self.index = index
+        self.error = error
+
+    def answer(self) -> WarehouseError:
+        """The entry's error, every `details` object naming the entry (`index` first); an error
+        without details gets one `{index}`, so the client always learns which entry it was."""
+        details = self.error.details or [{}]
+        self.error.details = [{"index": self.index, **detail} for detail in details]
+        return self.error
+
+
 @dataclass(frozen=True)
 class ErrorSpec:
     code: str

@@ -38,6 +38,10 @@ MAX_REFERENCE_LENGTH = 100
 MAX_VERSION = 2**53 - 1
 """The largest version a client may send: exact in JavaScript, far inside DynamoDB's 38 digits."""
 MAX_PAGE_LIMIT = 100
+MAX_BATCH_ENTRIES = 100
+MAX_BATCH_RECORDS = 100
+"""A batch of movements is one TransactWriteItems, one action per stock record it touches, and
+DynamoDB takes at most 100 actions in one: a transfer touches two records."""
 
 _UNSTORABLE = "\\ud800-\\udfff\\ufdd0-\\ufdef" + "".join(
     f"\\U{plane + 0xFFFE:08x}\\U{plane + 0xFFFF:08x}" for plane in range(0, 0x110000, 0x10000)

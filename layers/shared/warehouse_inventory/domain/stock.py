@@ -14,6 +14,16 @@ class MovementType(StrEnum):
     ADJUST = "adjust"
 
 
+class AdjustReason(StrEnum):
+    """Why a count set a record's quantity: an adjust's `reason`."""
+
+    CYCLE_COUNT = "cycle_count"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    FOUND = "found"
+    CORRECTION = "correction"
+
+
 @dataclass(frozen=True)
 class MovementMeta:
     """What a stock write carries as `last_movement`, so the stream can rebuild the movement."""
@@ -79,3 +89,57 @@ class Adjustment:
 def movement_id(sku: str, location_code: str | None, version: int) -> str:
     """Deterministic, so a redelivered change maps to the same audit row."""
     return f"{sku}@{location_code or ''}#{version}"
+
+
+StockRecord = tuple[str, str | None]
+"""(sku, location_code): the identity of one stock record."""
+
+
+@dataclass(frozen=True)
+class Restock:
+    sku: str
+    location_code: str | None
+    quantity: int
+    movement: MovementMeta
+
+
+@dataclass(frozen=True)
+class Pick:
+    sku: str
+    location_code: str | None
+    quantity: int
+    movement: MovementMeta
+
+
+@dataclass(frozen=True)
+class Adjust:
+    sku: str
+    location_code: str | None
+    counted: int
+    movement: MovementMeta
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    sku: str
+    source: str | None
+    destination: str | None
+    quantity: int
+    movements: tuple[MovementMeta, MovementMeta]
+    """The leaving leg's, then the arriving leg's (one transfer id)."""
+
+
+StockMovement = Restock | Pick | Adjust | Transfer
+"""One movement of a batch, with the metadata its writes carry."""
+
+MovementOutcome = StockLevel | Adjustment | tuple[StockLevel, StockLevel]
+"""What a change answers, as its own route does: a level, a level and its delta, or both
+levels of a transfer (source, destination)."""
+
+
+def records_of(change: StockMovement) -> tuple[StockRecord, ...]:
+    """The stock records a change writes: a transfer's source then destination, else one."""
+    if isinstance(change, Transfer):
+        return (change.sku, change.source), (change.sku, change.destination)
+    return ((change.sku, change.location_code),)

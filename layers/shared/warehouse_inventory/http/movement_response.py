@@ -2,7 +2,7 @@
 present it. Everything after the commit is best effort (observability.best_effort): the client
 gets the success it is owed, and with a key that success is what the key stores."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -28,18 +28,21 @@ def movement_response[T](
     key: str | None,
     body: BaseModel,
     *,
-    kind: str,
+    kind: str | Mapping[str, int],
     status: int,
     apply: Callable[[], T],
     present: Callable[[T], BaseModel],
     if_match: str | None = None,
 ) -> JSONResponse:
-    """`apply` commits the movement (its errors are the request's); the rest cannot fail it."""
+    """`apply` commits the movement (its errors are the request's); the rest cannot fail it.
+    `kind` is the movement's type, or for a batch how many movements of each type it holds."""
+    counts = {kind: 1} if isinstance(kind, str) else dict(kind)
 
     def execute() -> Outcome:
         outcome = apply()
-        with best_effort("movement metric", movement_type=kind):
-            count_movement(kind)
+        for movement_type, count in counts.items():
+            with best_effort("movement metric", movement_type=movement_type):
+                count_movement(movement_type, count)
         return {"status": status, "body": presented(outcome, present)}
 
     if key is None:

@@ -2,12 +2,12 @@
 Request models forbid unknown fields and coercion (base.RequestModel)."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from warehouse_inventory.domain import stock
 from warehouse_inventory.domain.input_rules import MAX_COUNTED_QUANTITY
 from warehouse_inventory.domain.stock import Adjustment, StockLevel
 from warehouse_inventory.schemas.base import (
@@ -49,12 +49,8 @@ class TransferIn(RequestModel):
         return self
 
 
-class AdjustReason(StrEnum):
-    CYCLE_COUNT = "cycle_count"
-    DAMAGED = "damaged"
-    LOST = "lost"
-    FOUND = "found"
-    CORRECTION = "correction"
+AdjustReason = stock.AdjustReason
+"""Defined in the domain, where the CLI checks an import file's reasons against it."""
 
 
 class AdjustIn(RequestModel):

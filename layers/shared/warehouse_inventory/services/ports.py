@@ -10,13 +10,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from warehouse_inventory.domain.history import MovementFilter
     from warehouse_inventory.domain.items import Item, ItemFields
     from warehouse_inventory.domain.paging import Page, PageKey
     from warehouse_inventory.domain.reports import LocationLine, LowStockLine, StockChange
-    from warehouse_inventory.domain.stock import Adjustment, MovementMeta, SkuStock, StockLevel
+    from warehouse_inventory.domain.stock import (
+        Adjustment,
+        MovementMeta,
+        MovementOutcome,
+        SkuStock,
+        StockLevel,
+        StockMovement,
+    )
     from warehouse_inventory.domain.tokens import ApiToken
     from warehouse_inventory.schemas.movements import Movement, MovementMessage
 
@@ -56,8 +64,17 @@ class InventoryRepository(Protocol):
         """Move `quantity` between two records atomically; returns both levels after."""
         ...
 
+    def apply_batch(self, changes: Sequence[StockMovement]) -> list[MovementOutcome]:
+        """Apply every change or none, atomically; each change's outcome as its own route
+        answers it. RefusedEntry names the first change that cannot apply, with its error."""
+        ...
+
     def ensure_item(self, sku: str, now: datetime) -> None:
         """Create the SKU's master-data item with the default fields, unless it exists."""
+        ...
+
+    def ensure_items(self, skus: Sequence[str], now: datetime) -> None:
+        """`ensure_item` of several SKUs."""
         ...
 
     def sku_stock(self, sku: str) -> SkuStock: ...
