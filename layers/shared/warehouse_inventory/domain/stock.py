@@ -14,6 +14,14 @@ class MovementType(StrEnum):
     ADJUST = "adjust"
 
 
+class AdjustReason(StrEnum):
+    CYCLE_COUNT = "cycle_count"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    FOUND = "found"
+    CORRECTION = "correction"
+
+
 @dataclass(frozen=True)
 class MovementMeta:
     """What a stock write carries as `last_movement`, so the stream can rebuild the movement."""

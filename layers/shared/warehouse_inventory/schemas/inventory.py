@@ -2,14 +2,13 @@
 Request models forbid unknown fields and coercion (base.RequestModel)."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from warehouse_inventory.domain.input_rules import MAX_COUNTED_QUANTITY
-from warehouse_inventory.domain.stock import Adjustment, StockLevel
+from warehouse_inventory.domain.stock import Adjustment, AdjustReason, StockLevel
 from warehouse_inventory.schemas.base import (
     LocationCode,
     PageOut,
@@ -47,14 +46,6 @@ class TransferIn(RequestModel):
         if self.from_location == self.to_location:
             raise PydanticCustomError("same_location", "to_location must differ from from_location")
         return self
-
-
-class AdjustReason(StrEnum):
-    CYCLE_COUNT = "cycle_count"
-    DAMAGED = "damaged"
-    LOST = "lost"
-    FOUND = "found"
-    CORRECTION = "correction"
 
 
 class AdjustIn(RequestModel):
