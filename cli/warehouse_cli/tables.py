@@ -241,19 +241,19 @@ def items_sheet(items: list[JsonObject]) -> Sheet:
     )
 
 
+ITEM_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "unit": "Unit",
+    "reorder_point": "Reorder point",
+    "version": "Version",
+    "created_at": "Created (UTC)",
+    "updated_at": "Updated (UTC)",
+}
+
+
 def item_details(item: JsonObject) -> Table:
-    return details(
-        f"Item {item['sku']}",
-        [
-            ("Name", text(item.get("name"))),
-            ("Description", text(item.get("description"))),
-            ("Unit", text(item.get("unit"))),
-            ("Reorder point", number(item.get("reorder_point"))),
-            ("Version", number(item.get("version"))),
-            ("Created (UTC)", when(item.get("created_at"))),
-            ("Updated (UTC)", when(item.get("updated_at"))),
-        ],
-    )
+    return record_details(f"Item {item['sku']}", item, ITEM_LABELS)
 
 
 def tokens_sheet(tokens: list[JsonObject]) -> Sheet:
@@ -272,4 +272,13 @@ def tokens_sheet(tokens: list[JsonObject]) -> Sheet:
 
 def record_details(title: str, record: JsonObject, labels: dict[str, str]) -> Table:
     """`labels`: field name -> label, in the order shown."""
-    return details(title, [(label, text(record.get(name))) for name, label in labels.items()])
+    return details(
+        title, [(label, shaped(name, record.get(name))) for name, label in labels.items()]
+    )
+
+
+def shaped(name: str, value: object) -> Text:
+    """Times (`*_at`) to the second, numbers with thousands separators, the rest as text."""
+    if name.endswith("_at"):
+        return when(value)
+    return number(value) if isinstance(value, int) and not isinstance(value, bool) else text(value)
