@@ -98,7 +98,6 @@ class FakeWarehouse(FakeApi):
     caller: dict[str, str] = field(
         default_factory=lambda: {"token_id": "tok_0", "name": "tester", "role": "admin"}
     )
-    movement_type: str = ""  # of the movement being applied: write() records it
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and request.url.path.startswith("/inventory/"):
@@ -128,54 +127,60 @@ class FakeWarehouse(FakeApi):
     # movements
 
     def apply(self, request: httpx.Request) -> httpx.Response:
+        """Transfers here; restock, pick and adjust by FakeApi, then recorded in the history
+        (only FakeApi's `handle`, `stock` and `versions` are relied on)."""
         body = json.loads(request.content)
-        self.movement_type = request.url.path.removeprefix("/inventory/")
-        if self.movement_type == "transfer":
+        kind = request.url.path.removeprefix("/inventory/")
+        if kind == "transfer":
             return self.transfer(body)
-        return super().apply(request)
+        if kind not in {"restock", "pick", "adjust"}:
+            return super().apply(request)
+        record = (body["sku"], body.get("location_code"))
+        before = self.stock.get(record, 0)
+        response = super().apply(request)
+        if not response.is_success:
+            return response
+        delta = self.stock[record] - before
+        level = self.recorded(kind, record, delta)
+        answer = response.json() | level | ({"delta": delta} if kind == "adjust" else {})
+        return httpx.Response(response.status_code, json=answer)
 
     def transfer(self, body: dict[str, Any]) -> httpx.Response:
         source = (body["sku"], body["from_location"])
         destination = (body["sku"], body["to_location"])
+        quantity: int = body["quantity"]
         if source == destination:
             return error(422, "validation_error", "to_location must differ from from_location")
         on_hand = self.stock.get(source)
         if on_hand is None:
             return error(404, "not_found", "No stock record at that location.")
-        if on_hand < body["quantity"]:
-            details = [{"available": on_hand, "requested": body["quantity"]}]
+        if on_hand < quantity:
+            details = [{"available": on_hand, "requested": quantity}]
             return error(409, "insufficient_stock", "Not enough on hand.", details)
         transfer_id = f"tr-{len(self.history)}"
-        self.movement_type = "transfer_out"
-        out = self.level_after(source, on_hand - body["quantity"], transfer_id)
-        self.movement_type = "transfer_in"
-        moved_in = self.stock.get(destination, 0) + body["quantity"]
-        return httpx.Response(
-            200,
-            json={
-                "source": out,
-                "destination": self.level_after(destination, moved_in, transfer_id),
-            },
-        )
+        legs = []
+        for record, delta, kind in [
+            (source, -quantity, "transfer_out"),
+            (destination, quantity, "transfer_in"),
+        ]:
+            self.stock[record] = self.stock.get(record, 0) + delta
+            self.versions[record] = self.versions.get(record, 0) + 1
+            legs.append(self.recorded(kind, record, delta, transfer_id))
+        return httpx.Response(200, json={"source": legs[0], "destination": legs[1]})
 
-    def write(self, record: Record, quantity: int, status: int) -> httpx.Response:
-        level = self.level_after(record, quantity)
-        return httpx.Response(status, json=level)
-
-    def level_after(
-        self, record: Record, quantity: int, transfer_id: str | None = None
+    def recorded(
+        self, kind: str, record: Record, delta: int, transfer_id: str | None = None
     ) -> dict[str, Any]:
-        """Writes the record, its movement and (on a first restock) its item."""
+        """A change already made to `stock` and `versions`: its movement and (on a first
+        movement) its item are recorded; the level it leaves is returned."""
         sku, location = record
-        delta = quantity - self.stock.get(record, 0)
-        self.stock[record] = quantity
-        self.versions[record] = self.versions.get(record, 0) + 1
         now = self.now()
         self.items.setdefault(sku, self.new_item(sku, {"name": sku}, now))
+        version, quantity = self.versions[record], self.stock[record]
         self.history.append(
             {
-                "movement_id": f"{sku}@{location or ''}#{self.versions[record]}",
-                "type": self.movement_type,
+                "movement_id": f"{sku}@{location or ''}#{version}",
+                "type": kind,
                 "sku": sku,
                 "location_code": location,
                 "delta": delta,
@@ -188,15 +193,14 @@ class FakeWarehouse(FakeApi):
                 "occurred_at": now,
             }
         )
-        level = {
+        return {
             "id": abs(hash(record)) % 2**53,
             "sku": sku,
             "quantity": quantity,
             "location_code": location,
             "updated_at": now,
-            "version": self.versions[record],
+            "version": version,
         }
-        return level | ({"delta": delta} if self.movement_type == "adjust" else {})
 
     def now(self) -> str:
         seconds = len(self.history) + len(self.requests)

@@ -15,9 +15,9 @@ from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
 from warehouse_inventory.domain.items import ItemFields
 from warehouse_inventory.domain.reports import is_low
-from warehouse_inventory.domain.stock import AdjustReason
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
+    AdjustReason,
     PickIn,
     RestockIn,
     TransferIn,

@@ -7,8 +7,8 @@ import pytest
 from tests.support.fakes import FakeInventoryRepository
 from warehouse_inventory.domain.caller import ANONYMOUS, Principal, RequestMeta
 from warehouse_inventory.domain.errors import InvalidCursor, NotFound
-from warehouse_inventory.domain.stock import AdjustReason, MovementType
-from warehouse_inventory.schemas.inventory import AdjustIn, PickIn, RestockIn
+from warehouse_inventory.domain.stock import MovementType
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
 from warehouse_inventory.services.inventory import InventoryService
 from warehouse_inventory.services.paging import CursorCodec
 

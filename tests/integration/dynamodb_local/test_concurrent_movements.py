@@ -31,9 +31,10 @@ from warehouse_inventory.domain.errors import (
     PreconditionFailed,
     WarehouseError,
 )
-from warehouse_inventory.domain.stock import Adjustment, AdjustReason, StockLevel
+from warehouse_inventory.domain.stock import Adjustment, StockLevel
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
+    AdjustReason,
     PickIn,
     RestockIn,
     TransferIn,

@@ -13,8 +13,7 @@ from warehouse_inventory.dal.projection_rebuild import rebuild
 from warehouse_inventory.domain.caller import ANONYMOUS, RequestMeta
 from warehouse_inventory.domain.errors import Conflict, NotFound
 from warehouse_inventory.domain.items import ItemFields
-from warehouse_inventory.domain.stock import AdjustReason
-from warehouse_inventory.schemas.inventory import AdjustIn, PickIn, RestockIn
+from warehouse_inventory.schemas.inventory import AdjustIn, AdjustReason, PickIn, RestockIn
 from warehouse_inventory.wiring import inventory_service, item_service
 
 if TYPE_CHECKING:

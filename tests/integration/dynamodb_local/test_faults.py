@@ -46,9 +46,9 @@ from warehouse_inventory.domain.errors import (
     ServiceUnavailable,
     WarehouseError,
 )
-from warehouse_inventory.domain.stock import AdjustReason
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
+    AdjustReason,
     PickIn,
     RestockIn,
     TransferIn,

@@ -30,9 +30,9 @@ from warehouse_inventory.dal import keys
 from warehouse_inventory.dal.stock_repository import DynamoDBInventoryRepository
 from warehouse_inventory.domain.caller import RequestMeta
 from warehouse_inventory.domain.errors import WarehouseError
-from warehouse_inventory.domain.stock import AdjustReason
 from warehouse_inventory.schemas.inventory import (
     AdjustIn,
+    AdjustReason,
     PickIn,
     RestockIn,
     TransferIn,

@@ -15,6 +15,8 @@ class MovementType(StrEnum):
 
 
 class AdjustReason(StrEnum):
+    """Why a count set a record's quantity: an adjust's `reason`."""
+
     CYCLE_COUNT = "cycle_count"
     DAMAGED = "damaged"
     LOST = "lost"

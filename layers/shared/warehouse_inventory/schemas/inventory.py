@@ -7,8 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from warehouse_inventory.domain import stock
 from warehouse_inventory.domain.input_rules import MAX_COUNTED_QUANTITY
-from warehouse_inventory.domain.stock import Adjustment, AdjustReason, StockLevel
+from warehouse_inventory.domain.stock import Adjustment, StockLevel
 from warehouse_inventory.schemas.base import (
     LocationCode,
     PageOut,
@@ -46,6 +47,10 @@ class TransferIn(RequestModel):
         if self.from_location == self.to_location:
             raise PydanticCustomError("same_location", "to_location must differ from from_location")
         return self
+
+
+AdjustReason = stock.AdjustReason
+"""Defined in the domain, where the CLI checks an import file's reasons against it."""
 
 
 class AdjustIn(RequestModel):
