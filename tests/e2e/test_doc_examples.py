@@ -36,6 +36,9 @@ READ_COMMANDS = {
 }
 WRITE_OPTIONS = {"-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--json"}
 OUTSIDE_ENVIRONMENT = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+STATE_FILE = "running.json"
+"""Where a stack the tests start publishes its endpoints, in its log folder, named by
+WAREHOUSE_DEVSTACK_STATE: the make targets that talk to the running stack find it there."""
 PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 FILES = [path for path in DOC_FILES if any(not e.not_run_because for e in examples_of(path))]
 
@@ -51,7 +54,7 @@ def is_read(command: str) -> bool:
     return False
 
 
-def environment(stack: StackProcess) -> dict[str, str]:
+def environment(stack: StackProcess, logs: Path) -> dict[str, str]:
     """A reader's shell: the token exported as the docs say, the local stack's ports (on
     free ports here, so the documented URL is rewritten to the stack's), no make of ours."""
     inherited = {
@@ -68,6 +71,7 @@ def environment(stack: StackProcess) -> dict[str, str]:
         "DYNAMODB_PORT": str(stack.dynamodb_port),
         "SQS_PORT": str(stack.sqs_port),
         "COLUMNS": COLUMNS,
+        "WAREHOUSE_DEVSTACK_STATE": str(logs / STATE_FILE),
     }
 
 
@@ -83,7 +87,7 @@ def verdict(example: Example, status: int, output: str, expected: str) -> str | 
     return mismatch(expected, output, example.language)
 
 
-def run_example(stack: StackProcess, example: Example) -> str | None:
+def run_example(stack: StackProcess, logs: Path, example: Example) -> str | None:
     """None if the example runs as shown, else what differs and the output it gave."""
     command = example.command.replace(DOCUMENTED_URL, stack.base_url)
     expected = example.expected.replace(DOCUMENTED_URL, stack.base_url)
@@ -92,7 +96,7 @@ def run_example(stack: StackProcess, example: Example) -> str | None:
         done = subprocess.run(
             ["bash", "-c", command],
             cwd=REPO_ROOT,
-            env=environment(stack),
+            env=environment(stack, logs),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -124,7 +128,9 @@ def test_every_example_runs_as_shown(path: Path, tmp_path: Path) -> None:
     runnable = [example for example in examples_of(path) if not example.not_run_because]
     stack = start_stack(tmp_path, EXAMPLE_TOKEN)
     try:
-        failures = [found for example in runnable if (found := run_example(stack, example))]
+        failures = [
+            found for example in runnable if (found := run_example(stack, tmp_path, example))
+        ]
     finally:
         stop_stack(stack)
     assert not failures, f"{len(failures)} of {len(runnable)} examples differ:\n\n" + "\n\n".join(
