@@ -148,6 +148,19 @@ class ApiClient:
         replayed = response.headers.get("idempotent-replayed", "").lower() == "true"
         return Posted(response.status_code, self._json_object(response), replayed)
 
+    def put(self, path: str, body: JsonObject, if_match: str | None = None) -> JsonObject:
+        """A PUT, retried only when nothing ran: repeated after a lost answer, a conditional
+        write would fail on its own first success (412)."""
+        headers = {"if-match": if_match} if if_match else {}
+        request = self._http.build_request("PUT", path, json=body, headers=headers)
+        return self._json_object(self.send(request, False))
+
+    def delete(self, path: str) -> None:
+        """A DELETE (204); retried only when nothing ran, since a repeat would answer 404."""
+        response = self.send(self._http.build_request("DELETE", path), False)
+        if not response.is_success:
+            raise ApiError.of(response)
+
     def send(self, request: httpx.Request, idempotent: bool) -> httpx.Response:
         """Sends with bounded retries; the last answer or `ApiUnreachable`."""
         attempts = max(1, self._policy.attempts)

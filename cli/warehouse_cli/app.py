@@ -1,39 +1,55 @@
 """`warehouse`: argument parsing and dispatch to the commands.
 
-    warehouse [--url URL] [--token TOKEN] import FILE.csv [--batch-size 100] [--json]
-    warehouse stock SKU [--json]
-    warehouse movements [--sku SKU] [--location CODE] [--limit N] [--json]
-    warehouse report low-stock|locations [--json]
+    warehouse restock|pick SKU QUANTITY [--location CODE] [--reference TEXT]
+    warehouse transfer SKU QUANTITY [--from CODE] [--to CODE]
+    warehouse adjust SKU COUNTED --reason REASON [--location CODE]
+    warehouse stock SKU
+    warehouse movements [--sku SKU] [--type TYPE] [--since TIME] [--limit N | --all] [--cursor C]
+    warehouse report [low-stock|locations]
+    warehouse items get|put|list|delete ...
+    warehouse tokens create|list|revoke ...
+    warehouse whoami
+    warehouse import FILE.csv [--batch-size 100] [--concurrency 8]
 
 `--url`/`WAREHOUSE_URL` (default: the local stack, http://127.0.0.1:3000) and
-`--token`/`WAREHOUSE_TOKEN` (prefer the variable: arguments show in `ps`). The common options go
-before or after the command.
+`--token`/`WAREHOUSE_TOKEN` (prefer the variable: arguments show in `ps`). The global options
+(those two, `--json`, `--csv`, `--timeout`, `--retries`) go anywhere on the line.
 """
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
 import httpx
 
-from warehouse_cli import exit_codes
+from warehouse_cli import exit_codes, item_commands, movement_commands, reads, token_commands
 from warehouse_cli.api import ApiClient, ApiError, ApiUnreachable
 from warehouse_cli.batches import DEFAULT_BATCH_SIZE
+from warehouse_cli.commands import Command, Factory, Offline
 from warehouse_cli.import_command import ImportOptions, run_import
-from warehouse_cli.output import Output
-from warehouse_cli.reads import REPORTS, ReportUnavailable, show_movements, show_report, show_stock
+from warehouse_cli.item_commands import NameNeeded
+from warehouse_cli.movement_commands import UncertainOutcome
+from warehouse_cli.options import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_URL,
+    Commands,
+    bounded_int,
+    global_options,
+)
+from warehouse_cli.output import Format, Output
+from warehouse_cli.reads import ReportUnavailable
 from warehouse_cli.retry import RetryPolicy
 from warehouse_inventory.domain.input_rules import MAX_BATCH_ENTRIES
 
-DEFAULT_URL = "http://127.0.0.1:3000"
-DEFAULT_TIMEOUT = 30.0  # past API Gateway's 29 s integration limit: the API answers (504) first
-DEFAULT_RETRIES = 5  # with `request_in_progress` waits, enough to outlast a 10 s function
-Command = Callable[[ApiClient, Output], int]
+DISTRIBUTION = "warehouse-devstack"  # the package that installs the `warehouse` script
 
 
 class UsageError(Exception):
@@ -48,76 +64,23 @@ class Connection:
     retries: int
 
 
-def bounded_int(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
-        return value
-
-    return parse
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def common_options() -> argparse.ArgumentParser:
-    """Accepted before and after the command. SUPPRESS: an option given before the command is
-    not overwritten by the subcommand's unset default."""
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--url", help=f"API base URL (env WAREHOUSE_URL; default {DEFAULT_URL})")
-    common.add_argument("--token", help="API token (env WAREHOUSE_TOKEN, preferred)")
-    common.add_argument(
-        "--timeout",
-        type=positive_float,
-        help=f"seconds per HTTP request (default {DEFAULT_TIMEOUT:g})",
-    )
-    common.add_argument(
-        "--retries",
-        type=bounded_int(0, 10),
-        help=f"retries after 429/503/connection errors, with backoff (default {DEFAULT_RETRIES})",
-    )
-    return common
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = common_options()
     parser = argparse.ArgumentParser(
-        prog="warehouse", description="Warehouse inventory API client.", parents=[common]
+        prog="warehouse",
+        description="Warehouse inventory API client.",
+        parents=[global_options(listed=True)],
     )
+    parser.add_argument("--version", action="version", version=f"warehouse {version(DISTRIBUTION)}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_import(commands, common)
-    stock = commands.add_parser("stock", parents=[common], help="a SKU's stock per location")
-    stock.add_argument("sku")
-    add_json(stock)
-    movements = commands.add_parser(
-        "movements", parents=[common], help="the audit trail, newest first"
-    )
-    movements.add_argument("--sku")
-    movements.add_argument("--location", help="a location code")
-    movements.add_argument(
-        "--limit", type=bounded_int(1, 1_000_000), default=50, help="most rows (default 50)"
-    )
-    add_json(movements)
-    report = commands.add_parser("report", parents=[common], help="low-stock or locations")
-    report.add_argument("report", choices=sorted(REPORTS))
-    add_json(report)
+    movement_commands.register(commands)
+    reads.register(commands)
+    item_commands.register(commands)
+    token_commands.register(commands)
+    add_import(commands, global_options(listed=False))
     return parser
 
 
-def add_import(
-    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common: argparse.ArgumentParser
-) -> None:
+def add_import(commands: Commands, common: argparse.ArgumentParser) -> None:
     command = commands.add_parser(
         "import",
         parents=[common],
@@ -147,11 +110,6 @@ def add_import(
     command.add_argument(
         "--salt", default="", help="import identical content again as a new import"
     )
-    add_json(command)
-
-
-def add_json(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
 
 def connection(args: argparse.Namespace, env: Mapping[str, str]) -> Connection:
@@ -171,32 +129,25 @@ def connection(args: argparse.Namespace, env: Mapping[str, str]) -> Connection:
     )
 
 
-def command_of(args: argparse.Namespace) -> Command:
+def output_format(args: argparse.Namespace) -> Format:
+    as_json, as_csv = getattr(args, "json", False), getattr(args, "csv", False)
+    if as_json and as_csv:
+        raise UsageError("--json and --csv exclude each other")
+    if as_csv and args.command == "import":
+        raise UsageError("import prints a summary, not rows: --json, not --csv")
+    return Format.JSON if as_json else Format.CSV if as_csv else Format.TABLE
+
+
+def command_of(args: argparse.Namespace) -> Command | Offline:
     """The parsed command as a function of the API client and the output."""
-    as_json: bool = args.json
     if args.command == "import":
+        as_json: bool = getattr(args, "json", False)
         options = ImportOptions(
             args.file, args.concurrency, args.stop_after, args.salt, as_json, args.batch_size
         )
         return lambda api, output: run_import(api, output, options)
-    if args.command == "stock":
-        sku: str = args.sku
-        return done(lambda api, output: show_stock(api, output, sku, as_json))
-    if args.command == "movements":
-        filters: tuple[str | None, str | None, int] = (args.sku, args.location, args.limit)
-        return done(lambda api, output: show_movements(api, output, *filters, as_json))
-    report: str = args.report
-    return done(lambda api, output: show_report(api, output, report, as_json))
-
-
-def done(show: Callable[[ApiClient, Output], None]) -> Command:
-    """A read command succeeds when it returns; its failures are exceptions."""
-
-    def command(api: ApiClient, output: Output) -> int:
-        show(api, output)
-        return exit_codes.OK
-
-    return command
+    factory: Factory = args.factory
+    return factory(args)
 
 
 def run(
@@ -211,12 +162,17 @@ def run(
     """The whole command line, in process: tests pass their own streams and HTTP transport."""
     output = Output.of(stdout, stderr, width)
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # argparse has printed the usage error or the help
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage error, the help or version
         return exit_.code if isinstance(exit_.code, int) else exit_codes.USAGE
     try:
-        conn = connection(args, env)
+        output = Output.of(stdout, stderr, width, output_format(args))
         command = command_of(args)
+        if isinstance(command, Offline):
+            command.show(output)
+            return exit_codes.OK
+        conn = connection(args, env)
         concurrency: int = getattr(args, "concurrency", 1)
         with ApiClient(
             conn.url,
@@ -227,22 +183,31 @@ def run(
             transport=transport,
         ) as api:
             return command(api, output)
-    except UsageError as error:
+    except (UsageError, NameNeeded) as error:
         output.error(str(error))
         return exit_codes.USAGE
-    except ReportUnavailable as error:
-        output.error(str(error))
-        return exit_codes.API_ERROR
-    except ApiError as error:
+    except UncertainOutcome as uncertain:
+        code = failed(output, uncertain.cause)
+        output.note(uncertain.advice())
+        return code
+    except (ReportUnavailable, ApiError, ApiUnreachable, KeyboardInterrupt) as error:
+        return failed(output, error)
+
+
+def failed(output: Output, error: BaseException) -> int:
+    """The error on stderr, and the exit code that says what kind it was."""
+    if isinstance(error, ApiError):
         request = f", request id {error.request_id}" if error.request_id else ""
         output.error(f"{error.describe()} (HTTP {error.status}{request})")
         return exit_codes.API_ERROR
-    except ApiUnreachable as error:
+    if isinstance(error, ApiUnreachable):
         output.error(f"no answer from the API: {error}")
         return exit_codes.UNREACHABLE
-    except KeyboardInterrupt:
+    if isinstance(error, KeyboardInterrupt):
         output.error("interrupted")
         return exit_codes.INTERRUPTED
+    output.error(str(error))  # ReportUnavailable
+    return exit_codes.API_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:

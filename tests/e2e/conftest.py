@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.doc_examples import NOT_RUN
 from tests.support.local_stack import ADMIN_TOKEN, StackProcess, start_stack, stop_stack
 
 
@@ -29,3 +30,14 @@ def client(base_url: str) -> Iterator[httpx.Client]:
     headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
         yield client
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """tests/e2e/test_doc_examples.py's examples that were not run, by name: never silently."""
+    not_run = config.stash.get(NOT_RUN, [])
+    if not_run:
+        terminalreporter.section(f"documented examples not run ({len(not_run)})")
+        for name in not_run:
+            terminalreporter.line(name)

@@ -1,8 +1,10 @@
 """Read commands: tables for people, one JSON document for scripts, every page followed,
 contract errors shown as code and message with a non-zero exit."""
 
+import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -106,15 +108,13 @@ def test_stock_json_is_the_api_document() -> None:
     assert json.loads(out) == STOCK
 
 
-def test_a_sku_cannot_change_the_path() -> None:
-    seen: list[bytes] = []
+def test_a_sku_that_is_no_sku_is_refused_before_any_request() -> None:
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request expected")
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.raw_path)
-        return httpx.Response(200, json=STOCK)
-
-    assert cli(["stock", "../tokens"], handle)[0] == 0
-    assert seen == [b"/v1/inventory/..%2Ftokens"]
+    code, out, err = cli(["stock", "../tokens"], never)
+    assert (code, out) == (2, "")
+    assert "sku '../tokens' must be 3-20 characters" in err
 
 
 def test_movements_follow_every_page_up_to_the_limit() -> None:
@@ -232,3 +232,219 @@ def test_options_go_before_or_after_the_command_and_beat_the_environment() -> No
 def test_a_malformed_url_is_a_usage_error() -> None:
     code, _, err = cli(["--url", "api.test", "stock", "ABC1"], serve("/", STOCK))
     assert code == 2 and "not an http(s) URL" in err
+
+
+# Global options, formats, listings and the terminal's width
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "stock", "ABC1"],
+        ["stock", "--json", "ABC1"],
+        ["stock", "ABC1", "--json"],
+        ["--url", "http://api.test/v1", "--json", "stock", "ABC1", "--token", "tok"],
+    ],
+)
+def test_global_options_go_anywhere_on_the_line(argv: list[str]) -> None:
+    code, out, err = cli(argv, serve("/v1/inventory/ABC1", STOCK))
+    assert code == 0, err
+    assert json.loads(out) == STOCK
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--csv", "items", "get", "ABC1"],
+        ["items", "--csv", "get", "ABC1"],
+        ["items", "get", "--csv", "ABC1"],
+        ["items", "get", "ABC1", "--csv"],
+    ],
+)
+def test_global_options_go_anywhere_in_a_command_with_actions(argv: list[str]) -> None:
+    item = {"sku": "ABC1", "name": "Widget", "description": None, "unit": "each"}
+    code, out, err = cli(argv, serve("/v1/items/ABC1", item | {"reorder_point": 3}))
+    assert code == 0, err
+    assert out.splitlines()[1].startswith("ABC1,Widget,,each,3,")
+
+
+def test_json_and_csv_exclude_each_other() -> None:
+    code, out, err = cli(["--json", "stock", "ABC1", "--csv"], serve("/", STOCK))
+    assert (code, out) == (2, "")
+    assert "--json and --csv exclude each other" in err
+
+
+def test_version_needs_no_token() -> None:
+    code, out, _ = cli(["--version"], serve("/", STOCK), env={})
+    assert code == 0
+    assert re.fullmatch(r"warehouse \d+\.\d+\.\d+\n", out)
+
+
+def test_report_without_a_kind_lists_the_kinds_without_asking_the_api() -> None:
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request expected")
+
+    code, out, _ = cli(["report"], never, env={})
+    assert code == 0
+    assert "low-stock" in out and "locations" in out
+    code, out, _ = cli(["report", "--csv"], never, env={})
+    assert [line.split(",")[0] for line in out.splitlines()] == ["kind", "low-stock", "locations"]
+
+
+def test_movement_filters_go_to_the_api_with_times_in_utc() -> None:
+    api = PagedMovements(total=1)
+    argv = ["movements", "--type", "pick", "--since", "2026-01-31", "--until"]
+    code, _, err = cli([*argv, "2026-02-01T10:00:00+02:00"], api)
+    assert code == 0, err
+    assert api.queries == [
+        {
+            "type": "pick",
+            "since": "2026-01-31T00:00:00Z",
+            "until": "2026-02-01T08:00:00Z",
+            "limit": "50",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["movements", "--type", "move"], "invalid choice: 'move'"),
+        (["movements", "--since", "yesterday"], "'yesterday' is not an ISO-8601 time"),
+        (["movements", "--all", "--limit", "5"], "not allowed with argument"),
+    ],
+)
+def test_bad_movement_filters_send_nothing(argv: list[str], complaint: str) -> None:
+    api = PagedMovements(total=1)
+    code, _, err = cli(argv, api)
+    assert code == 2 and complaint in err
+    assert api.queries == []
+
+
+def test_movements_all_follows_every_page_to_the_end() -> None:
+    api = PagedMovements(total=260)
+    code, out, err = cli(["movements", "--all", "--json"], api)
+    assert code == 0
+    document = json.loads(out)
+    assert (len(document["items"]), document["next_cursor"]) == (260, None)
+    assert [query.get("cursor") for query in api.queries] == [None, "c100", "c200"]
+    assert "--cursor" not in err
+
+
+def test_movements_cursor_continues_where_a_listing_stopped() -> None:
+    api = PagedMovements(total=130)
+    code, out, err = cli(["movements", "--limit", "60"], api)
+    assert code == 0
+    assert "More rows: add --cursor c60" in err
+    code, out, err = cli(["movements", "--cursor", "c60", "--csv"], api)
+    rows = out.splitlines()
+    assert rows[0].startswith("movement_id,type,sku,location_code,delta,quantity_after,")
+    assert [row.split(",")[0] for row in rows[1:]] == [f"ABC1@A-01#{n}" for n in range(60, 110)]
+    assert "More rows: add --cursor c110" in err
+
+
+LISTINGS: dict[str, tuple[list[str], str, dict[str, Any], int]] = {
+    "stock": (["stock", "ABC1"], "/v1/inventory/ABC1", STOCK, 2),
+    "movements": (["movements"], "/v1/reports/movements", {"items": [movement(1)]}, 1),
+    "items": (
+        ["items", "list"],
+        "/v1/items",
+        {"items": [{"sku": "ABC1", "name": "a, b", "unit": "each"}], "next_cursor": None},
+        1,
+    ),
+    "tokens": (
+        ["tokens", "list"],
+        "/v1/tokens",
+        {"items": [{"token_id": "tok_1", "name": "ops", "role": "admin", "created_at": "t"}]},
+        1,
+    ),
+    "low-stock": (
+        ["report", "low-stock"],
+        "/v1/reports/low-stock",
+        {"items": [{"sku": "ABC1", "name": "W", "total_quantity": 1, "reorder_point": 2}]},
+        1,
+    ),
+    "locations": (
+        ["report", "locations"],
+        "/v1/reports/locations",
+        {"items": [{"location_code": None, "sku_count": 1, "total_quantity": 4}]},
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("listing", LISTINGS, ids=str)
+def test_every_listing_prints_csv_with_a_header(listing: str) -> None:
+    argv, path, body, rows = LISTINGS[listing]
+    code, out, err = cli([*argv, "--csv"], serve(path, body))
+    assert code == 0, err
+    parsed = list(csv.DictReader(io.StringIO(out)))
+    assert len(parsed) == rows
+    items = body["levels"] if "levels" in body else body["items"]
+    assert isinstance(items, list)
+    for key, value in items[0].items():
+        assert parsed[0][key] == ("" if value is None else str(value))
+
+
+def wide_movement(n: int) -> dict[str, Any]:
+    """As wide as a movement gets, but for quantities in the millions."""
+    return movement(n) | {
+        "sku": "SKU" + "9" * 17,
+        "type": "transfer_out",
+        "location_code": None,
+        "delta": -1_000,
+        "quantity_after": 125_000,
+        "actor": "night-shift-scanner-gun-17",
+        "reason": "cycle_count",
+        "reference": "REF-" + "x" * 40,
+        "transfer_id": "0f" * 16,
+    }
+
+
+def table_lines(argv: list[str], width: int, handler: Handler) -> list[str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(
+        argv, env=ENV, stdout=out, stderr=err, transport=httpx.MockTransport(handler), width=width
+    )
+    assert code == 0, err.getvalue()
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_movements_table_fits_the_terminal(width: int) -> None:
+    page = {"items": [wide_movement(n) for n in range(3)], "next_cursor": None}
+    lines = table_lines(["movements"], width, serve("/v1/reports/movements", page))
+    assert max(len(line) for line in lines) <= width
+    rows = [line for line in lines if "transfer_out" in line]
+    assert len(rows) == 3  # codes and quantities are never wrapped
+    for row in rows:
+        for whole in ["2026-01-01", "SKU" + "9" * 17, "(unassigned)", "-1,000", "125,000"]:
+            assert whole in row
+    text = "\n".join(lines)
+    assert text.count("10:00:00") == 3  # beside the date, or under it at 80 columns
+    if width == 80:
+        assert "night-shift" not in text
+        assert "not shown at this width: Actor, Note, Transfer" in " ".join(text.split())
+    else:
+        assert "night-shift-scanner-gun-17" in text and "0f" * 16 in text
+        assert "not shown" not in text
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_items_table_fits_the_terminal(width: int) -> None:
+    item = {
+        "sku": "SKU" + "9" * 17,
+        "name": "A rather long item name that a buyer typed in",
+        "description": "Long description " * 5,
+        "unit": "pallet of 48",
+        "reorder_point": 1_000_000,
+        "created_at": "2026-01-01T10:00:00Z",
+        "updated_at": "2026-01-02T10:00:00Z",
+        "version": 12,
+    }
+    body = {"items": [item], "next_cursor": None}
+    lines = table_lines(["items", "list"], width, serve("/v1/items", body))
+    assert max(len(line) for line in lines) <= width
+    text = "\n".join(lines)
+    assert "SKU" + "9" * 17 in text and "1,000,000" in text
+    assert ("Long description" in text) == (width == 200)

@@ -3,7 +3,6 @@ writes, the README's lists match the Makefile and the tree, cited paths exist, n
 repository, shell examples keep their runnable form, and the numbers the prose states are the
 code's."""
 
-import itertools
 import json
 import re
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
+from tests.support.doc_examples import FENCE, OUTPUT_LANGUAGES, Example, examples_of
 from warehouse_devstack.__main__ import parse_args
 from warehouse_devstack.docs.__main__ import WRITERS
 from warehouse_devstack.docs.from_code import banner_section
@@ -29,9 +29,6 @@ README = REPO_ROOT / "README.md"
 DOCS = REPO_ROOT / "docs"
 LAYER = REPO_ROOT / "layers" / "shared" / "warehouse_inventory"
 README_MAX_LINES = 200
-FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
-SHELL_TAGS = frozenset({"long-running", "needs-docker", "needs-aws", "silent"})
-OUTPUT_LANGUAGES = frozenset({"text", "json"})
 # The repository's top-level entries a cited path may start with.
 TOP_LEVEL = re.compile(
     r"^(template\.yaml|samconfig\.toml|openapi\.json|Makefile|\.ci|functions|events|layers|"
@@ -228,32 +225,19 @@ def test_every_docs_page_the_repository_names_exists() -> None:
 # Shell examples
 
 
-def shell_examples() -> list[tuple[str, str, str, str | None]]:
-    """(file, info string, command, the next block's language) of every sh block."""
-    found = []
-    for path, text in doc_texts():
-        blocks = list(FENCE.finditer(text))
-        for block, after in itertools.zip_longest(blocks, blocks[1:]):
-            if block["info"].split()[:1] != ["sh"]:
-                continue
-            adjacent = after is not None and not text[block.end() : after.start()].strip()
-            following = after["info"].split()[0] if adjacent and after is not None else None
-            found.append((relative(path), block["info"], block["body"], following))
-    return found
+def shell_examples() -> list[Example]:
+    return [example for path in DOC_FILES for example in examples_of(path)]
 
 
-@pytest.mark.parametrize("example", shell_examples(), ids=lambda e: f"{e[0]}:{e[2][:40]}")
-def test_a_shell_example_is_one_command_with_its_output_shape_after_it(
-    example: tuple[str, str, str, str | None],
-) -> None:
-    _, info, body, following = example
-    tags = set(info.split()[1:])
-    assert tags <= SHELL_TAGS, f"unknown tags {tags - SHELL_TAGS}"
-    logical = body.replace("\\\n", " ").strip().splitlines()
-    assert len(logical) == 1, f"one command per block, not {logical}"
-    assert not logical[0].lstrip().startswith("#")
-    if "silent" not in tags:
-        assert following in OUTPUT_LANGUAGES, "the output's shape belongs right after the block"
+@pytest.mark.parametrize(
+    "example", shell_examples(), ids=lambda e: f"{relative(e.path)}:{e.command[:40]}"
+)
+def test_a_shell_example_is_one_command_with_its_output_shape_after_it(example: Example) -> None:
+    assert not example.unknown_tags, f"unknown tags {example.unknown_tags}"
+    assert len(example.command.splitlines()) == 1, f"one command per block: {example.command}"
+    assert not example.command.lstrip().startswith("#")
+    if "silent" not in example.tags:
+        assert example.language in OUTPUT_LANGUAGES, "the output's shape belongs right after it"
 
 
 # Numbers and names the prose states

@@ -1,6 +1,7 @@
 """Sections written by running the code they describe: the local stack's banner and options,
 the CLI's help, exit codes and retry policy, and what each test module proves."""
 
+import argparse
 import ast
 import contextlib
 import io
@@ -80,17 +81,25 @@ def run_options_section() -> str:
     return fenced(printed_help(parse_args, ["--help"]))
 
 
+def command_paths(parser: argparse.ArgumentParser) -> Iterator[list[str]]:
+    """Every command and action of a parser, depth first: [], [items], [items, get], ..."""
+    yield []
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                for path in command_paths(child):
+                    yield [name, *path]
+
+
 def cli_help_section() -> str:
     from warehouse_cli.app import build_parser
 
     parser = build_parser()
-    commands = ["import", "stock", "movements", "report"]
-    helps = [printed_help(parser.parse_args, ["--help"])]
-    helps += [printed_help(parser.parse_args, [command, "--help"]) for command in commands]
     return fenced(
         "\n".join(
-            f"$ warehouse {a}--help\n{h}"
-            for a, h in zip(["", *(f"{c} " for c in commands)], helps, strict=True)
+            f"$ warehouse {' '.join([*path, '--help'])}\n"
+            + printed_help(parser.parse_args, [*path, "--help"])
+            for path in command_paths(parser)
         )
     )
 

@@ -29,6 +29,8 @@ class Identifier:
 
 SKU = Identifier(pattern=r"^[A-Z0-9]+$", min_length=3, max_length=20)
 LOCATION_CODE = Identifier(pattern=r"^[A-Z0-9-]+$", min_length=1, max_length=10)
+IDEMPOTENCY_KEY = Identifier(pattern=r"^[\x21-\x7e]+$", min_length=1, max_length=64)
+"""Visible ASCII, so the key survives any HTTP client and log unchanged."""
 
 MAX_QUANTITY = 1_000_000
 """Per movement (restock, pick, transfer)."""

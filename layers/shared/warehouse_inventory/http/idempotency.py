@@ -22,6 +22,7 @@ from warehouse_inventory.domain.errors import (
     RequestInProgress,
     ServiceUnavailable,
 )
+from warehouse_inventory.domain.input_rules import IDEMPOTENCY_KEY
 from warehouse_inventory.http.context import invocation_id_of, principal_of
 from warehouse_inventory.observability import best_effort, log_failure, metrics
 from warehouse_inventory.wiring import idempotency_store
@@ -33,7 +34,12 @@ KEY_LIFETIME_SECONDS = 25 * 3600  # the contract promises at least 24 h
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=IDEMPOTENCY_KEY.min_length,
+        max_length=IDEMPOTENCY_KEY.max_length,
+        pattern=IDEMPOTENCY_KEY.pattern,
+    ),
 ]
 
 
