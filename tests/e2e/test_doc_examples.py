@@ -19,6 +19,8 @@ from warehouse_devstack.docs.sections import DOC_FILES
 from warehouse_devstack.template import REPO_ROOT
 
 DOCUMENTED_URL = "http://127.0.0.1:3000"
+DOCUMENTED_DYNAMODB_URL = "http://127.0.0.1:8000"
+DOCUMENTED_SQS_URL = "http://127.0.0.1:9324"
 COMMAND_TIMEOUT_SECONDS = 300
 READ_RETRY_SECONDS = 30
 """A read shows what the stream feeds (the audit trail, the reports) seconds after the write;
@@ -87,10 +89,18 @@ def verdict(example: Example, status: int, output: str, expected: str) -> str | 
     return mismatch(expected, output, example.language)
 
 
+def on_this_stack(text: str, stack: StackProcess) -> str:
+    """The documented URLs of the API, DynamoDB Local and SQS as this stack's (free ports)."""
+    return (
+        text.replace(DOCUMENTED_URL, stack.base_url)
+        .replace(DOCUMENTED_DYNAMODB_URL, f"http://127.0.0.1:{stack.dynamodb_port}")
+        .replace(DOCUMENTED_SQS_URL, f"http://127.0.0.1:{stack.sqs_port}")
+    )
+
+
 def run_example(stack: StackProcess, logs: Path, example: Example) -> str | None:
     """None if the example runs as shown, else what differs and the output it gave."""
-    command = example.command.replace(DOCUMENTED_URL, stack.base_url)
-    expected = example.expected.replace(DOCUMENTED_URL, stack.base_url)
+    command, expected = (on_this_stack(text, stack) for text in (example.command, example.expected))
     deadline = time.monotonic() + (READ_RETRY_SECONDS if is_read(command) else 0)
     while True:
         done = subprocess.run(
