@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.doc_examples import NOT_RUN
+from tests.support.doc_examples import not_run_examples
 from tests.support.local_stack import ADMIN_TOKEN, StackProcess, start_stack, stop_stack
+
+DOC_EXAMPLES = "test_doc_examples.py::"
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +37,12 @@ def client(base_url: str) -> Iterator[httpx.Client]:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """tests/e2e/test_doc_examples.py's examples that were not run, by name: never silently."""
-    not_run = config.stash.get(NOT_RUN, [])
+    """tests/e2e/test_doc_examples.py's examples that were not run, by name: never silently.
+    Read from the reports (which reach this process under xdist too), not from a fixture's
+    state, which would stay in the worker that ran it."""
+    reports = (report for reports in terminalreporter.stats.values() for report in reports)
+    ran = any(DOC_EXAMPLES in getattr(report, "nodeid", "") for report in reports)
+    not_run = not_run_examples() if ran else []
     if not_run:
         terminalreporter.section(f"documented examples not run ({len(not_run)})")
         for name in not_run:

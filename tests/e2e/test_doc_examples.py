@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.doc_examples import NOT_RUN, Example, examples_of, mismatch
+from tests.support.doc_examples import Example, examples_of, mismatch
 from tests.support.local_stack import StackProcess, start_stack, stop_stack
 from warehouse_devstack.docs.from_code import EXAMPLE_TOKEN
 from warehouse_devstack.docs.sections import DOC_FILES
@@ -120,17 +120,6 @@ def run_example(stack: StackProcess, logs: Path, example: Example) -> str | None
             shown = "\n".join(f"    {line}" for line in done.stdout.splitlines())
             return f"{example.name(REPO_ROOT)}\n  {why}\n  output:\n{shown}"
         time.sleep(0.5)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def list_what_is_not_run(request: pytest.FixtureRequest) -> None:
-    """The examples that need Docker, AWS or minutes, by name, for the session's summary."""
-    request.config.stash[NOT_RUN] = [
-        f"{example.name(REPO_ROOT)}  ({example.not_run_because})"
-        for path in DOC_FILES
-        for example in examples_of(path)
-        if example.not_run_because
-    ]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.relative_to(REPO_ROOT).as_posix())

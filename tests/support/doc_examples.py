@@ -25,7 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+from warehouse_devstack.docs.sections import DOC_FILES
+from warehouse_devstack.template import REPO_ROOT
 
 ELLIPSIS = "…"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -34,8 +35,6 @@ TAGS = frozenset({*NOT_RUN_TAGS, "silent"})
 EXIT_TAG = re.compile(r"^exit-(\d+)$")
 OUTPUT_LANGUAGES = frozenset({"text", "json"})
 ANY_NUMBER = "\0any number\0"  # what a bare … becomes while the expected JSON is parsed
-NOT_RUN = pytest.StashKey[list[str]]()
-"""The examples a session did not run, by file, line and reason (listed in its summary)."""
 
 
 @dataclass(frozen=True)
@@ -214,3 +213,13 @@ def array_mismatch(expected: list[Any], actual: Any, where: str) -> str | None:
         ),
         None,
     )
+
+
+def not_run_examples() -> list[str]:
+    """The examples the runner leaves out (Docker, AWS, minutes), by file, line and reason."""
+    return [
+        f"{example.name(REPO_ROOT)}  ({example.not_run_because})"
+        for path in DOC_FILES
+        for example in examples_of(path)
+        if example.not_run_because
+    ]
