@@ -22,6 +22,7 @@ import platform
 import shlex
 import subprocess
 import sys
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +36,22 @@ SAM_ENTRY = REPO_ROOT / "devstack" / "sam_entry.py"
 # Docker runs the functions natively only on the machine's own architecture (as the Makefile).
 LOCAL_ARCHITECTURE = "arm64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
 LOCAL_BUILD_DIR = REPO_ROOT / ".aws-sam" / f"local-{LOCAL_ARCHITECTURE}"
+SAMCONFIG = REPO_ROOT / "samconfig.toml"
+
+
+def local_parameter_overrides() -> str:
+    """samconfig.toml's `sam local` overrides plus this machine's architecture: a
+    --parameter-overrides option replaces the file's, so both are passed here."""
+    with SAMCONFIG.open("rb") as file:
+        local = tomllib.load(file)["default"]["local_invoke"]["parameters"]
+    return f"{local.get('parameter_overrides', '')} Architecture={LOCAL_ARCHITECTURE}".strip()
+
+
 LOCAL_OPTIONS = (
     *("--template-file", str(LOCAL_BUILD_DIR / "template.yaml")),
     # With the template in .aws-sam, SAM would look for samconfig.toml there.
-    *("--config-file", str(REPO_ROOT / "samconfig.toml")),
-    *("--parameter-overrides", f"Architecture={LOCAL_ARCHITECTURE}"),
+    *("--config-file", str(SAMCONFIG)),
+    *("--parameter-overrides", local_parameter_overrides()),
 )
 ENV_VARS_FILE = REPO_ROOT / "devstack" / "sam-local-env.json"
 RUNNING_ENV_VARS_NAME = "sam-local-env.json"

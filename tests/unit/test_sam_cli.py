@@ -8,6 +8,7 @@ import pytest
 from tests.support.event_files import EVENTS_DIR
 from warehouse_devstack import sam_cli
 from warehouse_devstack.sam_cli import (
+    LOCAL_ARCHITECTURE,
     LOCAL_BUILD_DIR,
     NoDockerEngine,
     SamCli,
@@ -24,7 +25,9 @@ def test_local_commands_run_this_machine_s_build_with_samconfig() -> None:
     options = dict(zip(command[4::2], command[5::2], strict=False))
     assert options["--template-file"] == str(LOCAL_BUILD_DIR / "template.yaml")
     assert options["--config-file"] == str(REPO_ROOT / "samconfig.toml")
-    assert options["--parameter-overrides"].startswith("Architecture=")
+    # A --parameter-overrides option replaces samconfig.toml's: its local timeout stays in.
+    overrides = dict(pair.split("=", 1) for pair in options["--parameter-overrides"].split())
+    assert overrides == {"FunctionTimeout": "29", "Architecture": LOCAL_ARCHITECTURE}
     assert command[-1] == "--skip-pull-image"
     assert cli.command("build") == ["sam", "build"]  # only `sam local` takes them
 

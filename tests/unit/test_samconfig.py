@@ -80,3 +80,19 @@ def test_sam_local_reaches_the_local_stack_from_its_containers(
 
 def test_prod_confirms_its_changesets(config: dict[str, Any]) -> None:
     assert config["prod"]["deploy"]["parameters"]["confirm_changeset"] is True
+
+
+@pytest.mark.parametrize("command", LOCAL_COMMANDS)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_sam_local_gives_a_function_the_longest_timeout_the_api_allows(
+    config: dict[str, Any], template: Template, environment: str, command: str
+) -> None:
+    """A container's first start on a busy machine can outlast the deployed timeout, which SAM
+    then reports as a function that timed out with no answer."""
+    text = config[environment][command]["parameters"]["parameter_overrides"]
+    timeout = template.document["Parameters"]["FunctionTimeout"]
+    assert dict(item.split("=", 1) for item in text.split()) == {
+        "FunctionTimeout": str(timeout["MaxValue"])
+    }
+    assert template.document["Globals"]["Function"]["Timeout"] == {"Ref": "FunctionTimeout"}
+    assert timeout["Default"] < timeout["MaxValue"]

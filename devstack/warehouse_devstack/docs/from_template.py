@@ -74,7 +74,7 @@ def functions_section() -> str:
             [
                 name,
                 function_triggers(template, name, resource),
-                f"{properties.get('Timeout', defaults['Timeout'])} s",
+                f"{template.resolve(properties.get('Timeout', defaults['Timeout']))} s",
                 f"{properties.get('MemorySize', defaults['MemorySize'])} MB",
                 code(str(properties["CodeUri"]).rstrip("/") + "/"),
             ]
@@ -145,7 +145,7 @@ def _queue_consumers(template: Template) -> list[tuple[str, dict[str, Any], int,
     found = []
     for function, properties, source in _event_sources(template, "SQS"):
         queue = queues[shown(source["Queue"])]["Properties"]
-        timeout = int(properties.get("Timeout", _globals(template)["Timeout"]))
+        timeout = int(template.resolve(properties.get("Timeout", _globals(template)["Timeout"])))
         found.append((function, source, int(queue.get("VisibilityTimeout", 30)), timeout))
     return found
 
