@@ -49,6 +49,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "status": trip["status"],
                 }
             )
+    if projected := results.get("projector"):
+        found.append(projector_target(projected))
     if bulk := results["local_stack"].get("bulk_import"):
         rate = bulk["bulk"]["lines_per_second"]
         found.append(
@@ -84,6 +86,43 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         }
     )
     return found
+
+
+def projector_target(projected: dict[str, Any]) -> dict[str, Any]:
+    """Calls per change under the burst (the baseline, one change per invocation, beside it)."""
+    burst, baseline = projected["burst"], projected["baseline"]
+    limit = projected["target_calls_per_change"]
+    return {
+        "target": f"projector <= {limit:g} DynamoDB calls per stock change, "
+        f"{burst['changes']}-change burst",
+        "value": f"{burst['calls_per_change']:.2f} ({baseline['calls_per_change']:.2f} one "
+        "change per invocation)",
+        "status": status(burst["calls_per_change"] <= limit),
+    }
+
+
+def projector_table(projected: dict[str, Any]) -> str:
+    """The burst against one change per invocation, both in the same run."""
+    rows = [
+        [
+            label,
+            str(figures["changes"]),
+            str(figures["batch_size"]),
+            str(figures["dynamodb_calls"]),
+            ", ".join(f"{n} {name}" for name, n in sorted(figures["operations"].items())),
+            f"{figures['calls_per_change']:.2f}",
+            f"{figures['changes_per_second']:.0f}",
+        ]
+        for label, figures in (
+            ("one change per invocation (baseline)", projected["baseline"]),
+            ("burst", projected["burst"]),
+        )
+    ]
+    header = ["delivery", "changes", "batch", "calls", "operations", "calls/change", "changes/s"]
+    return (
+        f"Projector on DynamoDB Local: {projected['workload']}; calls counted by a botocore "
+        "hook\n" + table(rows, header)
+    )
 
 
 def calls_text(trip: dict[str, Any]) -> str:
@@ -218,6 +257,9 @@ def render(results: dict[str, Any]) -> str:
     ]
     header = ["route", "DynamoDB calls", "SQS", "capacity units", "target", "status"]
     out += [table(rows, header), ""]
+
+    if projected := results.get("projector"):
+        out += [projector_table(projected), ""]
 
     stack = results["local_stack"]
     out.append(

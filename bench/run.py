@@ -5,7 +5,8 @@
 1. `sam build` for this machine's architecture into .aws-sam/bench; the layer with and without .pyc.
 2. DynamoDB Local with the template's tables and the sample events' data.
 3. Cold start of every API function (fresh process per run) against a bare boto3 handler.
-4. AWS round trips per request of every route (botocore hooks), in this process.
+4. AWS round trips per request of every route (botocore hooks), in this process; DynamoDB
+   calls per stock change of the projector under a 1,000-change burst (bench/projector.py).
 5. Warm overhead per request with the data layer faked (`python -m bench.warm`, own process).
 6. The local stack under a mixed load from concurrent clients.
 7. Layer size; targets; bench/results/<timestamp>.json and the cold start chart (also
@@ -30,7 +31,7 @@ from typing import Any
 
 import boto3
 
-from bench import cold_start, local_stack, report, round_trips
+from bench import cold_start, local_stack, projector, report, round_trips
 from bench.build import BUILD_ROOT, Build, layer_size, prepare
 from bench.fixtures import Fixtures, event_file, event_name, load_event, route_label
 from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
@@ -153,8 +154,9 @@ def round_trip_cases(template: Template, fixtures: Fixtures) -> list[round_trips
 
 def on_dynamodb_local(
     template: Template, build: Build, runs: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Cold starts and round trips share one DynamoDB Local with the template's tables."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Cold starts, round trips and the projector share one DynamoDB Local with the
+    template's tables."""
     with dynamodb_local(free_port()) as endpoint:
         if endpoint.engine != "dynamodb-local":
             progress(f"WARNING: {endpoint.engine} instead of DynamoDB Local (Java missing?)")
@@ -176,7 +178,9 @@ def on_dynamodb_local(
             trips = round_trips.measure(
                 round_trip_cases(template, fixtures), runs, settings.idempotency_table_name
             )
-    return cold, trips
+            progress(f"projector: {projector.BURST_CHANGES}-change burst")
+            projected = projector.measure(settings.table_name)
+    return cold, trips, projected
 
 
 def warm(requests: int) -> dict[str, Any]:
@@ -219,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python": cold_start.python_version(build.python),
         "architecture": build.architecture,
     }
-    cold, trips = on_dynamodb_local(template, build, args.runs)
+    cold, trips, projected = on_dynamodb_local(template, build, args.runs)
     progress(f"warm overhead ({args.warm_requests} requests per handler)")
     warm_results = warm(args.warm_requests)
     progress(f"local stack ({args.clients} clients, {args.stack_seconds:g} s mixed)")
@@ -233,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cold_start": cold,
         "warm": warm_results,
         "round_trips": trips,
+        "projector": projected,
         "local_stack": stack,
         "sam_local": docker_engine(),
         "layer": layers(build),
