@@ -71,7 +71,7 @@ help:
 	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
 	@echo "make docs   - rewrite the generated sections of README.md and docs/ [BENCH=results.json]"
-	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
+	@echo "make bench  - cold start, warm overhead, round trips, projector, local stack, layer (~10 min)"
 
 # uv, which installs the virtualenvs: the version and hashes of the dev lock, by .venv's own pip.
 $(UV):
@@ -208,7 +208,7 @@ swagger-ui:
 	rm -rf $$tmp
 
 # Not a test: measures, prints a table and writes bench/results/<timestamp>.json and a chart
-# (ARGS="--runs 20", "--skip-build", ...; see bench/run.py). Builds for this machine's architecture.
+# (ARGS="--runs 15", "--skip-build", ...; see bench/run.py). Builds for this machine's architecture.
 bench: venv $(SAM_VENV)/.installed
 	$(SAM_ENV) BENCH_COMMAND="make bench $(ARGS)" $(BIN)/python -m bench.run $(ARGS)
 
