@@ -62,6 +62,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "status": status(rate >= bulk["target_lines_per_second"]),
             }
         )
+        if "reports_current_s" in bulk:
+            found.append(reports_current_target(bulk))
     lag = results["local_stack"]["audit_lag"]
     found.append(
         {
@@ -95,6 +97,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         }
     )
     return found
+
+
+def reports_current_target(bulk: dict[str, Any]) -> dict[str, Any]:
+    """How far the projector is behind the 1,000-line import, when the import ends."""
+    limit, seconds = bulk["target_reports_current_s"], bulk["reports_current_s"]
+    return {
+        "target": f"reports current <= {limit:g} s after the {bulk['bulk']['lines']}-line import",
+        "value": f"{seconds:.1f} s",
+        "status": status(seconds <= limit),
+    }
 
 
 def projector_target(projected: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +188,13 @@ def bulk_import_table(bulk: dict[str, Any]) -> str:
         )
     ]
     header = ["workload", "lines", "options", "time", "lines/s", "ratio"]
-    return f"Bulk import: {bulk['workload']}\n" + table(rows, header)
+    text = f"Bulk import: {bulk['workload']}\n" + table(rows, header)
+    if "reports_current_s" in bulk:
+        text += (
+            f"\n  reports current {bulk['reports_current_s']:.1f} s after the bulk import ended "
+            "(/reports/locations polled every 0.25 s)"
+        )
+    return text
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
