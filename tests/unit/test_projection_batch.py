@@ -53,3 +53,10 @@ def test_a_summary_delta_counts_against_the_marker_not_the_old_image() -> None:
     delta.add(StockChange("B", "L", 0, 4), Marked(quantity=4, version=1))  # 4 -> 0
     delta.add(StockChange("C", "L", 6, 1), Marked())  # new record
     assert (delta.total_quantity, delta.sku_count) == (3 - 4 + 6, 0 - 1 + 1)
+
+
+def test_only_the_newest_change_of_a_record_is_planned() -> None:
+    """A marker can be written once per transaction, and the newest change carries the others'
+    effect ("quantity is now N")."""
+    batch = [StockChange("A", "L", 1, 1), StockChange("A", "L", 3, 3), StockChange("A", "L", 2, 2)]
+    assert chunks(batch) == [[[StockChange("A", "L", 3, 3)]]]

@@ -38,10 +38,22 @@ def key_of(change: StockChange) -> StockKey:
     return (change.sku, change.location_code)
 
 
-def pieces(changes: Iterable[StockChange]) -> list[Piece]:
-    """Each SKU's changes, split into pieces that fit one transaction."""
-    by_sku: dict[str, Piece] = {}
+def newest(changes: Iterable[StockChange]) -> list[StockChange]:
+    """The newest change of each stock record, in the order the records first appear: a
+    transaction may write a marker once, and the newest carries the effect of the others."""
+    kept: dict[StockKey, StockChange] = {}
     for change in changes:
+        key = key_of(change)
+        if key not in kept or change.version > kept[key].version:
+            kept[key] = change
+    return list(kept.values())
+
+
+def pieces(changes: Iterable[StockChange]) -> list[Piece]:
+    """Each SKU's changes (the newest of each record), split into pieces that fit one
+    transaction."""
+    by_sku: dict[str, Piece] = {}
+    for change in newest(changes):
         by_sku.setdefault(change.sku, []).append(change)
     return [
         group[start : start + PIECE_CHANGES]

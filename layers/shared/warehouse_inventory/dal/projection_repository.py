@@ -78,7 +78,7 @@ class ProjectionRepository:
         return self.apply_all([change])[key_of(change)]
 
     def apply_all(self, changes: Sequence[StockChange]) -> dict[StockKey, bool]:
-        """Take changes in, at most one per stock record (the newest: each says "the quantity
+        """Take changes in (of several of one stock record, the newest: each says "the quantity
         is now N"); per stock record, False when its change was already taken in. The items
         of their SKUs are brought up to date either way: a redelivery finishes the job."""
         outcomes: dict[StockKey, bool] = {}
