@@ -56,7 +56,8 @@ SAM_LOCAL := $(BIN)/python -m warehouse_devstack.sam_cli
 
 .PHONY: rebuild-projections redrive-audit help run test check lint format unit moto dynamodb-local \
 	integration e2e sam-local template-check sam-validate checkov template-builds template-build \
-	build clean chromium openapi swagger-ui bench invoke start-api sam-local-build venv lock
+	build clean chromium openapi swagger-ui bench invoke start-api sam-local-build venv lock \
+	sam-versions deploy
 
 help:
 	@echo "make run    - local stack on http://127.0.0.1:$(PORT) (DynamoDB Local + API emulator)"
@@ -67,11 +68,12 @@ help:
 	@echo "make lock   - refresh the lock files from pyproject.toml and requirements/*.in, keeping"
 	@echo "              every pin that still fits (ARGS=--upgrade or ARGS='--upgrade-package X')"
 	@echo "make build [ARCHITECTURE=x86_64] - sam build for arm64 (default) or x86_64"
+	@echo "make deploy [CONFIG_ENV=dev] [PARAMS=\"SnapStart=true\"] - build, then sam deploy with CodeVersion"
 	@echo "make invoke FN=RestockFunction [EVENT=events/restock.json] - sam local invoke (Docker)"
 	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
 	@echo "make docs   - rewrite the generated sections of README.md and docs/ [BENCH=results.json]"
-	@echo "make bench  - cold start, warm overhead, round trips, local stack, layer size (~15 min)"
+	@echo "make bench  - cold start, warm overhead, round trips, projector, local stack, layer (~10 min)"
 
 # uv, which installs the virtualenvs: the version and hashes of the dev lock, by .venv's own pip.
 $(UV):
@@ -144,6 +146,12 @@ format: $(BIN)/.installed
 # builds: the deployed architecture's into a scratch folder, then the sam local test's.
 template-check:
 	$(MAKE) --no-print-directory --jobs=3 --output-sync=target sam-validate checkov template-builds
+	$(MAKE) --no-print-directory sam-versions
+
+# SAM's own translator (in .venv-sam) on the versions the API functions publish: a parameter-only
+# change must publish them again (docs/operations.md, "SnapStart").
+sam-versions: $(SAM_VENV)/.installed $(BIN)/.installed
+	$(PYTEST) tests/unit/test_snapstart_versions.py
 
 # One after the other: builds in .aws-sam share its build.toml and cache, and each build prunes
 # the cache of what it does not build itself.
@@ -173,6 +181,17 @@ sam-local-build: $(LOCAL_BUILD_DIR)/template.yaml
 $(LOCAL_BUILD_DIR)/template.yaml: $(SAM_VENV)/.installed $(LOCAL_SOURCES)
 	$(MAKE) --no-print-directory build ARCHITECTURE=$(LOCAL_ARCHITECTURE) BUILD_DIR=$(LOCAL_BUILD_DIR)
 	touch $@
+
+# sam deploy of the build with CodeVersion, a hash of the build output and every parameter value
+# (warehouse_ops/deploy_parameters.py): the API functions' `live` alias then moves to new versions
+# exactly when something changed. CONFIG_ENV picks samconfig.toml's environment; PARAMS adds
+# overrides (PARAMS="SnapStart=true LogLevel=DEBUG"). See docs/operations.md, "SnapStart".
+CONFIG_ENV ?= default
+deploy: $(BIN)/.installed build
+	overrides=$$($(BIN)/python -m warehouse_ops.deploy_parameters --config-env $(CONFIG_ENV) \
+		--build-dir $(BUILD_DIR) Architecture=$(ARCHITECTURE) $(PARAMS)) && \
+	$(SAM_ENV) $(SAM) deploy --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml \
+		--parameter-overrides $$overrides
 
 invoke: $(BIN)/.installed $(LOCAL_BUILD_DIR)/template.yaml
 	@test -n "$(FN)" || { echo "usage: make invoke FN=RestockFunction [EVENT=events/restock.json]" >&2; exit 2; }
@@ -208,7 +227,7 @@ swagger-ui:
 	rm -rf $$tmp
 
 # Not a test: measures, prints a table and writes bench/results/<timestamp>.json and a chart
-# (ARGS="--runs 20", "--skip-build", ...; see bench/run.py). Builds for this machine's architecture.
+# (ARGS="--runs 15", "--skip-build", ...; see bench/run.py). Builds for this machine's architecture.
 bench: venv $(SAM_VENV)/.installed
 	$(SAM_ENV) BENCH_COMMAND="make bench $(ARGS)" $(BIN)/python -m bench.run $(ARGS)
 

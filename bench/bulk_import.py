@@ -7,6 +7,10 @@ as a delivery note lists each SKU and place once. The CLI runs in this process
 (`warehouse_cli.app.run`, as the console script does) with its default concurrency; its JSON
 summary gives the rate (lines processed / seconds, the summary's own figure).
 
+Then the reports: from the end of the 1,000-line import until /reports/locations shows its
+locations' totals (each file has locations of its own, so the expected lines are the file's),
+polled every 0.25 s: how far the projector is behind an import.
+
     python -m bench.bulk_import    # only this part of `make bench`, on a stack of its own
 """
 
@@ -16,31 +20,81 @@ import os
 import random
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.local_stack import Stack, running_stack
+from bench.local_stack import Client, Stack, running_stack
 
 BULK_LINES = 1_000
 BASELINE_LINES = 300  # one request per line: a smaller file measures the same rate sooner
-LOCATIONS = ["A-01", "A-02", "B-01", "B-02", "C-01"]
+LOCATIONS = 5
 TARGET_LINES_PER_SECOND = 300.0
+TARGET_REPORTS_CURRENT_S = 10.0
+REPORTS_TIMEOUT_S = 120.0
+POLL_SECONDS = 0.25
+
+Summaries = dict[str, tuple[int, int]]
+"""Per location code: (sku_count, total_quantity), as /reports/locations lists them."""
 
 
-def delivery(directory: Path, lines: int) -> Path:
-    """`lines` restocks, each of its own (SKU, location), in a shuffled order."""
-    prefix = "BULK" + uuid.uuid4().hex[:8].upper()
-    skus = [f"{prefix}{n:04d}" for n in range(-(-lines // len(LOCATIONS)))]
-    records = [(sku, location) for sku in skus for location in LOCATIONS][:lines]
+@dataclass(frozen=True)
+class Delivery:
+    path: Path
+    locations: Summaries  # what the reports show once the file is projected
+
+
+def delivery(directory: Path, lines: int) -> Delivery:
+    """`lines` restocks, each of its own (SKU, location), in a shuffled order, at locations of
+    the file's own."""
+    tag = uuid.uuid4().hex[:6].upper()
+    prefix, locations = f"BULK{tag}", [f"{tag}-{n}" for n in range(LOCATIONS)]
+    skus = [f"{prefix}{n:04d}" for n in range(-(-lines // LOCATIONS))]
+    records = [(sku, location) for sku in skus for location in locations][:lines]
     random.Random(lines).shuffle(records)
     rows = ["sku,quantity,location_code,type,reference"]
-    rows += [f"{sku},{n % 50 + 1},{at},restock,PO-{n}" for n, (sku, at) in enumerate(records)]
+    summaries = dict.fromkeys(locations, (0, 0))
+    for n, (sku, at) in enumerate(records):
+        rows.append(f"{sku},{n % 50 + 1},{at},restock,PO-{n}")
+        count, total = summaries[at]
+        summaries[at] = (count + 1, total + n % 50 + 1)
     path = directory / f"{prefix}.csv"
     path.write_text("\n".join(rows) + "\n")
-    return path
+    return Delivery(path, summaries)
+
+
+def reported_locations(client: Client, wanted: Summaries) -> Summaries:
+    """The wanted locations' lines of /reports/locations, every page."""
+    found: Summaries = {}
+    path: str | None = "/reports/locations?limit=100"
+    while path:
+        status, _, content = client.exchange(("GET", path, None))
+        if status != 200:
+            raise RuntimeError(f"/reports/locations answered {status}")
+        page = json.loads(content)
+        for line in page["items"]:
+            if line["location_code"] in wanted:
+                found[line["location_code"]] = (line["sku_count"], line["total_quantity"])
+        cursor = page.get("next_cursor")
+        path = f"/reports/locations?limit=100&cursor={cursor}" if cursor else None
+    return found
+
+
+def seconds_until_reported(stack: Stack, expected: Summaries, imported: float) -> float:
+    """From `imported` (the import's end) until the reports equal `expected`."""
+    client = Client(stack)
+    try:
+        while (waited := time.perf_counter() - imported) < REPORTS_TIMEOUT_S:
+            if reported_locations(client, expected) == expected:
+                return waited
+            time.sleep(POLL_SECONDS)
+    finally:
+        client.close()
+    raise RuntimeError(f"reports not current {REPORTS_TIMEOUT_S:g} s after the import")
 
 
 @contextmanager
@@ -81,15 +135,19 @@ def measure(stack: Stack, progress: Callable[[str], None]) -> dict[str, Any]:
     ):
         folder = Path(scratch)
         progress(f"bulk import: {BASELINE_LINES} lines one per request (baseline)")
-        baseline = import_rate(stack, delivery(folder, BASELINE_LINES), "--batch-size", "1")
+        baseline = import_rate(stack, delivery(folder, BASELINE_LINES).path, "--batch-size", "1")
         progress(f"bulk import: {BULK_LINES} lines in batches")
-        bulk = import_rate(stack, delivery(folder, BULK_LINES))
+        bulk_file = delivery(folder, BULK_LINES)
+        bulk = import_rate(stack, bulk_file.path)
+        current_s = seconds_until_reported(stack, bulk_file.locations, time.perf_counter())
     return {
         "workload": f"warehouse import, {BULK_LINES} restock lines (one record each)",
         "baseline": baseline,
         "bulk": bulk,
         "ratio": round(bulk["lines_per_second"] / baseline["lines_per_second"], 1),
         "target_lines_per_second": TARGET_LINES_PER_SECOND,
+        "reports_current_s": round(current_s, 2),
+        "target_reports_current_s": TARGET_REPORTS_CURRENT_S,
     }
 
 

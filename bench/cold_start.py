@@ -168,15 +168,26 @@ def run_once(build: Build, subject: Subject, layer: Path, scratch: Path) -> dict
     return child
 
 
+def no_pyc_rounds(runs: int, no_pyc_runs: int) -> set[int]:
+    """The rounds (1-based) that also start each function without bytecode: spread evenly, so
+    a busy machine's drift reaches both variants alike."""
+    wanted = min(max(no_pyc_runs, 1), runs)
+    return {1 + (index * runs) // wanted for index in range(wanted)}
+
+
 def measure(
     build: Build,
     baseline: Subject,
     functions: list[Subject],
-    runs: int,
+    rounds: tuple[int, int],
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
-    """`runs` rounds; each round visits every function (shuffled) with and without bytecode, and
-    the baseline twice, so drift of a busy machine reaches all of them alike."""
+    """`rounds` = (rounds with bytecode, how many of them also without); each round visits every
+    function (shuffled) and the baseline twice, so drift of a busy machine reaches all of them
+    alike. The layer without bytecode only shows what the .pyc saves (no target): a few rounds
+    give its median; the targets' variant and the baseline get every round."""
+    runs, without = rounds
+    also_without = no_pyc_rounds(runs, without)
     layers = {"pyc": build.layer_with_pyc, "no_pyc": build.layer_without_pyc}
     samples: dict[tuple[str, str], Samples] = {}
     failures: dict[str, str] = {}
@@ -195,7 +206,8 @@ def measure(
             shuffle.shuffle(order)
             middle = len(order) // 2
             for index, subject in enumerate([baseline, *order[:middle], baseline, *order[middle:]]):
-                variants = ("pyc",) if subject is baseline else VARIANTS
+                variants = VARIANTS if round_number in also_without else ("pyc",)
+                variants = ("pyc",) if subject is baseline else variants
                 for variant in variants if index % 2 else reversed(variants):
                     child = run_once(build, subject, layers[variant], scratch)
                     samples.setdefault((subject.name, variant), Samples()).add(

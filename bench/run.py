@@ -1,15 +1,17 @@
 """`make bench`: every figure of issue 7 in one run, printed as a table and saved as JSON.
 
-    python -m bench.run [--runs 15] [--skip-build] ...
+    python -m bench.run [--runs 9] [--no-pyc-runs 3] [--round-trip-runs 5] [--skip-build] ...
 
 1. `sam build` for this machine's architecture into .aws-sam/bench; the layer with and without .pyc.
 2. DynamoDB Local with the template's tables and the sample events' data.
 3. Cold start of every API function (fresh process per run) against a bare boto3 handler.
-4. AWS round trips per request of every route (botocore hooks), in this process.
+4. AWS round trips per request of every route (botocore hooks), in this process; DynamoDB
+   calls per stock change of the projector under a 1,000-change burst (bench/projector.py).
 5. Warm overhead per request with the data layer faked (`python -m bench.warm`, own process).
 6. The local stack under a mixed load from concurrent clients.
-7. Layer size; targets; bench/results/<timestamp>.json and the cold start chart (also
-   docs/bench-cold-start.png for the README).
+7. Layer size; targets (the run's own duration among them: at most 10 minutes);
+   bench/results/<timestamp>.json and the cold start chart (also docs/bench-cold-start.png for
+   the README).
 """
 
 import argparse
@@ -22,15 +24,16 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from bench import cold_start, local_stack, report, round_trips
+from bench import cold_start, local_stack, projector, report, round_trips
 from bench.build import BUILD_ROOT, Build, layer_size, prepare
 from bench.fixtures import Fixtures, event_file, event_name, load_event, route_label
 from warehouse_devstack.backends.dynamodb_local import dynamodb_local, free_port
@@ -39,12 +42,30 @@ from warehouse_devstack.stack import function_environment
 from warehouse_devstack.template import REPO_ROOT, FunctionSpec, Template
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
+# Samples chosen for a run of about 10 minutes on 2 cores (issue 17). Cold start: 9 rounds give
+# the median of each function with .pyc (the targets) and 18 of the baseline (twice a round);
+# 3 of them also without .pyc, which only shows what the bytecode saves. Round trips are counts,
+# the same for every request: 5 show that.
+COLD_RUNS = 9
+NO_PYC_RUNS = 3
+ROUND_TRIP_RUNS = 5
 README_CHART = REPO_ROOT / "docs" / "bench-cold-start.png"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=15, help="cold starts per function and variant")
+    parser.add_argument(
+        "--runs", type=int, default=COLD_RUNS, help="cold starts per function (layer with .pyc)"
+    )
+    parser.add_argument(
+        "--no-pyc-runs",
+        type=int,
+        default=NO_PYC_RUNS,
+        help="of those rounds, how many also start each function without .pyc (at least 1)",
+    )
+    parser.add_argument(
+        "--round-trip-runs", type=int, default=ROUND_TRIP_RUNS, help="requests per route"
+    )
     parser.add_argument("--warm-requests", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--stack-seconds", type=float, default=20.0)
@@ -152,9 +173,10 @@ def round_trip_cases(template: Template, fixtures: Fixtures) -> list[round_trips
 
 
 def on_dynamodb_local(
-    template: Template, build: Build, runs: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Cold starts and round trips share one DynamoDB Local with the template's tables."""
+    template: Template, build: Build, args: argparse.Namespace, phases: "Phases"
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Cold starts, round trips and the projector share one DynamoDB Local with the
+    template's tables."""
     with dynamodb_local(free_port()) as endpoint:
         if endpoint.engine != "dynamodb-local":
             progress(f"WARNING: {endpoint.engine} instead of DynamoDB Local (Java missing?)")
@@ -169,14 +191,39 @@ def on_dynamodb_local(
             baseline, subjects, missing = cold_start_subjects(
                 template, build, fixtures, endpoint.url
             )
-            progress(f"cold start: {len(subjects)} API functions x 2 layers x {runs} runs")
-            cold = cold_start.measure(build, baseline, subjects, runs, progress)
+            rounds = args.runs, min(args.no_pyc_runs, args.runs)
+            with phases.timed(
+                "cold start",
+                f"{len(subjects)} API functions: {rounds[0]} runs with .pyc, {rounds[1]} without",
+            ):
+                cold = cold_start.measure(build, baseline, subjects, rounds, progress)
             cold["failures"] |= missing
-            progress("round trips")
-            trips = round_trips.measure(
-                round_trip_cases(template, fixtures), runs, settings.idempotency_table_name
-            )
-    return cold, trips
+            with phases.timed("round trips", f"{args.round_trip_runs} requests per route"):
+                trips = round_trips.measure(
+                    round_trip_cases(template, fixtures),
+                    args.round_trip_runs,
+                    settings.idempotency_table_name,
+                )
+            with phases.timed("projector", f"{projector.BURST_CHANGES}-change burst"):
+                projected = projector.measure(settings.table_name)
+    return cold, trips, projected
+
+
+@dataclass
+class Phases:
+    """The seconds each part of the run took, so the run's duration can be read and kept."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, name: str, detail: str = "") -> Iterator[None]:
+        progress(f"{name}: {detail}" if detail else name)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - started, 1)
+            progress(f"{name}: {self.seconds[name]:.0f} s")
 
 
 def warm(requests: int) -> dict[str, Any]:
@@ -202,8 +249,8 @@ def layers(build: Build) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
-    if args.runs < 15:
-        progress(f"--runs {args.runs}: below the 15 runs the published figures need")
+    if args.runs < COLD_RUNS or args.no_pyc_runs < 1:
+        progress(f"--runs {args.runs}: below the {COLD_RUNS} runs the published figures need")
     started = time.perf_counter()
     timestamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta: dict[str, Any] = {
@@ -212,27 +259,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": os.environ.get("BENCH_COMMAND", "").strip()
         or " ".join(["python -m bench.run", *sys.argv[1:]]),
     }
-    template = Template()
-    progress("sam build (.aws-sam/bench)" if not args.skip_build else "reusing .aws-sam/bench")
-    build = prepare(template, skip_build=args.skip_build)
+    template, phases = Template(), Phases()
+    with phases.timed("build", "reusing .aws-sam/bench" if args.skip_build else ".aws-sam/bench"):
+        build = prepare(template, skip_build=args.skip_build)
     meta |= {
         "python": cold_start.python_version(build.python),
         "architecture": build.architecture,
     }
-    cold, trips = on_dynamodb_local(template, build, args.runs)
-    progress(f"warm overhead ({args.warm_requests} requests per handler)")
-    warm_results = warm(args.warm_requests)
-    progress(f"local stack ({args.clients} clients, {args.stack_seconds:g} s mixed)")
-    stack = local_stack.measure(
-        args.clients, args.stack_seconds, args.stack_baseline_seconds, progress
-    )
+    cold, trips, projected = on_dynamodb_local(template, build, args, phases)
+    with phases.timed("warm overhead", f"{args.warm_requests} requests per handler"):
+        warm_results = warm(args.warm_requests)
+    with phases.timed("local stack", f"{args.clients} clients, {args.stack_seconds:g} s mixed"):
+        stack = local_stack.measure(
+            args.clients, args.stack_seconds, args.stack_baseline_seconds, progress
+        )
     meta["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     meta["duration_s"] = round(time.perf_counter() - started, 1)
+    meta["phases_s"] = phases.seconds
     results: dict[str, Any] = {
         "meta": meta,
         "cold_start": cold,
         "warm": warm_results,
         "round_trips": trips,
+        "projector": projected,
         "local_stack": stack,
         "sam_local": docker_engine(),
         "layer": layers(build),
@@ -248,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.copyfile(chart_path, README_CHART)
     print(report.render(results))
     print(f"\nSaved {json_path.relative_to(REPO_ROOT)} and {chart_path.relative_to(REPO_ROOT)}")
-    print(f"Total {meta['duration_s']:.0f} s")
+    print(report.duration_text(meta))
     return 0
 
 

@@ -43,9 +43,9 @@ EXPECTED: dict[str, set[Grant]] = {
     },
     "PutItemFunction": {("dynamodb:UpdateItem", INVENTORY), ("dynamodb:Query", INVENTORY)},
     "ProjectorFunction": {
-        ("dynamodb:GetItem", INVENTORY),
         ("dynamodb:Query", INVENTORY),  # an item's markers, for its total
         ("dynamodb:UpdateItem", INVENTORY),
+        ("dynamodb:ConditionCheckItem", INVENTORY),  # an absent item is still absent
         ("sqs:SendMessage", "RelayFailureQueue"),
         ("kms:Decrypt", KMS_KEY),  # the table's stream
         ("kms:GenerateDataKey", KMS_KEY),  # sending to the failure queue

@@ -7,6 +7,7 @@ FastAPI, so the authorizer and the stream and queue consumers share it cheaply. 
 stack and the benchmark may replace a factory before the routes ask for it.
 """
 
+import random
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -120,12 +121,12 @@ def report_service() -> "ReportService":
 
 
 def forget_services() -> None:
-    """A new environment (tests, the local stack) needs fresh clients and services."""
-    from warehouse_inventory.dal.clients import dynamodb_client, sqs_client
+    """A new environment (tests, the local stack, a SnapStart restore) needs fresh clients and
+    services."""
+    from warehouse_inventory.dal.clients import forget_clients
 
     get_settings.cache_clear()
-    dynamodb_client.cache_clear()
-    sqs_client.cache_clear()
+    forget_clients()
     for factory in (
         cursor_codec,
         inventory_service,
@@ -139,3 +140,28 @@ def forget_services() -> None:
         report_service,
     ):
         factory.cache_clear()
+
+
+def after_restore() -> None:
+    """Run by Lambda SnapStart in every environment resumed from the function's snapshot, which
+    many environments share: what must be unique to one is made again. `random`'s state (the
+    retry jitter) is reseeded from the OS; clients, their connections and the credentials they
+    resolved, and the services holding them, are built afresh on first use. (`secrets` and
+    `uuid4` read the OS's randomness each time: nothing to do for them.)"""
+    random.seed()
+    forget_services()
+
+
+def register_restore_hook() -> bool:
+    """Register `after_restore` with the runtime's SnapStart hooks (docs/operations.md,
+    "SnapStart"); False where the runtime has none (the local stack, tests), which is fine:
+    nothing is restored there."""
+    try:
+        from snapshot_restore_py import register_after_restore
+    except ImportError:
+        return False
+    register_after_restore(after_restore)
+    return True
+
+
+register_restore_hook()

@@ -395,3 +395,31 @@ def test_a_pick_on_a_record_in_a_running_transaction_is_a_domain_error(
         movement("pick", sku)(service)
 
     assert len(injector.requests) == 1
+
+
+def test_a_restock_whose_item_a_projection_holds_tries_the_item_again(
+    local_dynamo: LocalDynamo, emulator_client: ClientFactory
+) -> None:
+    """The projector's transactions write items: the restock's item upkeep, refused because
+    one held the item (TransactionConflictException, not applied), is tried again, not a 503."""
+    sku = fresh_sku()
+    client = emulator_client(3)
+    service = service_on(client, local_dynamo)
+    held = answer(400, "TransactionConflictException")
+    upkeeps: list[str] = []
+
+    def item_held_once(request: Any, **_: Any) -> Any:
+        body = json.loads(request.body)
+        if body.get("Key") != keys.item_key(sku):
+            return None
+        upkeeps.append(body["UpdateExpression"])
+        return held(request) if len(upkeeps) == 1 else None
+
+    client.meta.events.register("before-send.dynamodb.UpdateItem", item_held_once)
+
+    level = movement("restock", sku)(service)
+
+    assert (level.quantity, level.version) == (2, 1)
+    assert len(upkeeps) == 2  # refused once, then applied
+    item = get_record(local_dynamo, keys.item_key(sku))
+    assert item is not None and item["stock_records"] == 1

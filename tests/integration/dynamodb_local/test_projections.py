@@ -4,10 +4,10 @@ over the stock records, and redelivered or reordered stream records change nothi
 import copy
 import random
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.support.dynamodb_local import ClientFactory, LocalDynamo
 from tests.support.projections import (
@@ -73,20 +73,22 @@ def test_out_of_order_delivery_ends_right(local_dynamo: LocalDynamo) -> None:
 
 
 class CountingRepository(ProjectionRepository):
-    """The real repository, counting what it is asked to apply; fails the first `failures`."""
+    """The real repository, noting what it is asked to apply; the first `failures` calls fail,
+    and so does every call with a change of `failing_sku`."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, failing_sku: str | None = None) -> None:
         real = projection_repository()
         super().__init__(real._client, real._table)
         self.applied: list[StockChange] = []
         self.failures = failures
+        self.failing_sku = failing_sku
 
-    def apply(self, change: StockChange) -> bool:
-        self.applied.append(change)
-        if self.failures:
-            self.failures -= 1
+    def apply_all(self, changes: Sequence[StockChange]) -> dict[tuple[str, str | None], bool]:
+        self.applied.extend(changes)
+        if self.failures or any(change.sku == self.failing_sku for change in changes):
+            self.failures = max(self.failures - 1, 0)
             raise WarehouseError("injected projection failure")
-        return super().apply(change)
+        return super().apply_all(changes)
 
 
 def restocks(world: Universe, count: int) -> None:
@@ -218,27 +220,21 @@ def test_a_refresh_that_read_older_markers_does_not_overwrite_a_newer_total(
     assert (item["total_quantity"], item["projected_versions"]) == (2, 2)
 
 
-class RefreshFailsOnce(ProjectionRepository):
-    """The real repository whose first item refresh fails, after the projection committed."""
-
-    def __init__(self) -> None:
-        real = projection_repository()
-        super().__init__(real._client, real._table)
-        self.failed = False
-
-    def refresh_item(self, sku: str) -> bool:
-        if not self.failed:
-            self.failed = True
-            raise WarehouseError("injected refresh failure")
-        return super().refresh_item(sku)
+def item_record(local: LocalDynamo, sku: str) -> dict[str, Any]:
+    return dict(
+        local.client.get_item(
+            TableName=local.table_name, Key={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "ITEM"}}
+        )["Item"]
+    )
 
 
-def test_a_redelivered_change_refreshes_the_item_its_first_delivery_failed_to(
+def test_a_redelivered_change_refreshes_the_item_its_first_delivery_left_behind(
     local_dynamo: LocalDynamo,
 ) -> None:
-    """The marker and summary committed, the refresh of the item's total and low-stock flag
-    failed: the stream delivers the record again, its marker is current, and the refresh must
-    still run, or the item stays in the low-stock report for good."""
+    """The marker and summary committed, the item's total and low-stock flag did not (as a
+    projector before batching could leave it, between its two writes): the stream delivers the
+    record again, its marker is current, and the item must still be brought up to date, or it
+    stays in the low-stock report for good."""
     world = universe(skus=1, locations=1)
     (sku,), (location,) = world.skus, world.locations
     item_service().put(sku, ItemFields("Widget", None, "each", 3), None)  # low: 0 <= 3
@@ -246,12 +242,81 @@ def test_a_redelivered_change_refreshes_the_item_its_first_delivery_failed_to(
         RestockIn(sku=sku, quantity=5, location_code=location), RequestMeta(ANONYMOUS, "r-5")
     )
     records = stock_records(local_dynamo, world)
-    repository = RefreshFailsOnce()
-
-    with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
-        project({"Records": records}, None, repository)
+    behind = item_record(local_dynamo, sku)
+    feed(records)
+    local_dynamo.client.put_item(TableName=local_dynamo.table_name, Item=behind)
     assert reported(world) == ({sku: (0, 3)}, {location: (1, 5)})  # summary moved, item not
-    redelivered = project({"Records": records}, None, repository)
+
+    redelivered = project({"Records": records}, None, projection_repository())
 
     assert redelivered == {"batchItemFailures": []}
     assert reported(world) == ({}, {location: (1, 5)})
+
+
+def test_a_sku_that_keeps_failing_fails_only_its_own_records(local_dynamo: LocalDynamo) -> None:
+    world = universe(skus=3, locations=2)
+    for sku in world.skus:
+        for location in world.locations:
+            inventory_service().restock(
+                RestockIn(sku=sku, quantity=4, location_code=location),
+                RequestMeta(ANONYMOUS, f"req-{uuid.uuid4()}"),
+            )
+    records = stock_records(local_dynamo, world)
+    failing = world.skus[1]
+
+    response = project({"Records": records}, None, CountingRepository(failing_sku=failing))
+
+    failed = [
+        r["dynamodb"]["SequenceNumber"]
+        for r in records
+        if failing in r["dynamodb"]["Keys"]["pk"]["S"]
+    ]
+    assert response == {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
+    _, places = reported(world)
+    assert places == {location: (2, 8) for location in world.locations}  # the two other SKUs
+    assert project({"Records": records}, None, projection_repository()) == {"batchItemFailures": []}
+    assert reported(world) == brute_force(local_dynamo, world)
+
+
+def test_a_sku_at_more_locations_than_one_transaction_holds(local_dynamo: LocalDynamo) -> None:
+    """60 locations of one SKU in one batch: 60 markers, 60 summaries and the item would be
+    121 writes, over DynamoDB's 100; the SKU is taken in over two transactions."""
+    world = universe(skus=1, locations=60)
+    (sku,) = world.skus
+    item_service().put(sku, ItemFields("Widget", None, "each", 500), None)
+    for location in world.locations:
+        inventory_service().restock(
+            RestockIn(sku=sku, quantity=7, location_code=location), RequestMeta(ANONYMOUS, location)
+        )
+    feed(stock_records(local_dynamo, world))
+    assert reported(world) == brute_force(local_dynamo, world)
+    assert reported(world)[0] == {sku: (420, 500)}
+
+
+def test_a_batch_costs_a_query_per_sku_and_a_transaction_per_chunk(
+    local_dynamo: LocalDynamo, emulator_client: ClientFactory
+) -> None:
+    """100 changes over 20 SKUs x 5 locations: 20 consistent Queries (item and markers) and
+    2 transactions (each at most 100 writes: 100 markers, 20 items, 5 summaries), where one
+    change at a time cost 4 calls each (a GetItem, a transaction, a Query, an UpdateItem)."""
+    world = universe(skus=20, locations=5)
+    for sku in world.skus:
+        for location in world.locations:
+            inventory_service().restock(
+                RestockIn(sku=sku, quantity=3, location_code=location),
+                RequestMeta(ANONYMOUS, f"req-{uuid.uuid4()}"),
+            )
+    records = stock_records(local_dynamo, world)
+    client = emulator_client(1)
+    calls: list[str] = []
+    client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    repository = ProjectionRepository(client, local_dynamo.table_name)
+
+    assert project({"Records": records}, None, repository) == {"batchItemFailures": []}
+
+    assert len(records) == 100
+    assert sorted(set(calls)) == ["Query", "TransactWriteItems"]
+    assert calls.count("Query") == 20 and calls.count("TransactWriteItems") == 2
+    assert reported(world) == brute_force(local_dynamo, world)

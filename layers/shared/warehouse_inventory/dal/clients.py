@@ -1,5 +1,6 @@
 """AWS clients, created lazily once per container (never at import time, never per request)."""
 
+import sys
 import threading
 from functools import cache
 from typing import TYPE_CHECKING
@@ -47,3 +48,14 @@ def dynamodb_client() -> "DynamoDBClient":
 
     with _lock:
         return boto3.client("dynamodb", config=_config())
+
+
+def forget_clients() -> None:
+    """Drop the clients and boto3's default session (with the credentials it resolved): the next
+    use builds them again. boto3 is not imported for this if nothing imported it yet."""
+    dynamodb_client.cache_clear()
+    sqs_client.cache_clear()
+    if "boto3" in sys.modules:
+        import boto3
+
+        boto3.DEFAULT_SESSION = None

@@ -5,15 +5,24 @@ Correct under redelivery and out-of-order delivery: a marker per (sku, location)
 {quantity, version} the projections took in. A change applies only if its version is newer, and
 its effect on the location summary is computed against the marker (new quantity - marked
 quantity), not the stream's old image, so a skipped or reordered change cannot be lost or
-counted twice. The marker and the location summary move together in one transaction,
-conditional on the marker being what was read (a concurrent projector retries).
+counted twice.
 
-The item is master data: a projection never creates it (a deleted item stays deleted). Its
-total is not added to but recomputed from the SKU's markers by `refresh_item` after every
-change (and on redelivery, and when its reorder point changes), so an item deleted and created
-again while the projector lags still converges to the stock's total.
+A stream batch is taken in a few transactions (projection_batch.py plans them): per SKU one
+consistent Query reads its item and every marker; one TransactWriteItems then moves the markers
+(each conditional on its version as read), each location summary once (the deltas summed) and
+each item's total, all together, so the item can never disagree with its markers. A concurrent
+writer that moved any of them cancels the transaction, which reads again (transactions.py).
+
+The item is master data: a projection never creates it (a deleted item stays deleted, and an
+item absent when read is checked to be still absent when the markers move). Its total is not
+added to but recomputed from all the SKU's markers, whenever it differs (also on redelivery, and
+when its reorder point changes: `refresh_item`), so an item deleted and created again while the
+projector lags still converges to the stock's total.
 """
 
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -27,6 +36,14 @@ from warehouse_inventory.dal.dynamodb import (
     query_page,
 )
 from warehouse_inventory.dal.expressions import Expression
+from warehouse_inventory.dal.projection_batch import (
+    Marked,
+    Piece,
+    StockKey,
+    SummaryDelta,
+    chunks,
+    key_of,
+)
 from warehouse_inventory.dal.stream_records import StreamRecord, stock_change
 from warehouse_inventory.dal.transactions import (
     Busy,
@@ -40,6 +57,12 @@ from warehouse_inventory.domain.reports import LocationLine, LowStockLine, Stock
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+ItemAndMarkers = tuple[dict[str, Any] | None, dict[str, Marked]]
+"""A SKU's item (None when absent) and its markers by sort key, as read together."""
+
+READ_THREADS = 8
+"""Queries in flight at once while a chunk's SKUs are read (the clients' pool holds 32)."""
+
 
 class ProjectionRepository:
     def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
@@ -51,31 +74,68 @@ class ProjectionRepository:
         return stock_change(record)
 
     def apply(self, change: StockChange) -> bool:
-        """Take one stock change in, then refresh the item; False when the change was already
-        taken in (or is older). The refresh runs either way: a delivery whose transaction
-        committed but whose refresh failed is delivered again, and must finish the job."""
-        taken_in = self._take_in(change)
-        self.refresh_item(change.sku)
-        return taken_in
+        """Take one stock change in; False when it was already taken in (or is older)."""
+        return self.apply_all([change])[key_of(change)]
 
-    def _take_in(self, change: StockChange) -> bool:
-        def attempt() -> bool:
-            marked = self._marker(change)
-            if change.version <= marked["version"]:
-                return False
-            try:
-                self._transact(change, marked)
-            except ClientError as exc:
-                reasons = cancellation_reasons(exc)
-                if reasons is None:
-                    raise
-                raise_if_throttled(exc, reasons)
-                raise Busy from exc  # another projector moved the marker meanwhile: read again
-            return True
+    def apply_all(self, changes: Sequence[StockChange]) -> dict[StockKey, bool]:
+        """Take changes in (of several of one stock record, the newest: each says "the quantity
+        is now N"); per stock record, False when its change was already taken in. The items
+        of their SKUs are brought up to date either way: a redelivery finishes the job."""
+        outcomes: dict[StockKey, bool] = {}
+        for chunk in chunks(changes):
+            outcomes |= retry_while_busy(
+                partial(self._take_in, chunk),
+                f"Projections of {len(chunk)} SKUs are busy; the stream will retry.",
+            )
+        return outcomes
 
-        return retry_while_busy(
-            attempt, f"Projections of {change.sku} are busy; the stream will retry."
-        )
+    def _take_in(self, chunk: list[Piece]) -> dict[StockKey, bool]:
+        """One attempt: read the chunk's SKUs, then one transaction; Busy when it lost a race."""
+        outcomes: dict[StockKey, bool] = {}
+        deltas: dict[str | None, SummaryDelta] = {}
+        reads = self._read_all([piece[0].sku for piece in chunk])
+        actions = [
+            action
+            for piece in chunk
+            for action in self._piece(piece, *reads[piece[0].sku], outcomes, deltas)
+        ]
+        actions += [
+            {"Update": self._summary_update(location, delta)} for location, delta in deltas.items()
+        ]
+        if actions:
+            self._transact(actions)
+        return outcomes
+
+    def _read_all(self, skus: list[str]) -> dict[str, ItemAndMarkers]:
+        """Each SKU's item and markers, the Queries side by side: they are independent, a
+        Query cannot be batched (BatchGetItem reads keys, and the markers are a key range),
+        and boto3 clients are thread-safe. A chunk's reads then take about one round trip."""
+        if len(skus) == 1:
+            return {skus[0]: self._item_and_markers(skus[0])}
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            return dict(zip(skus, pool.map(self._item_and_markers, skus), strict=True))
+
+    def _piece(
+        self,
+        piece: Piece,
+        item: dict[str, Any] | None,
+        markers: dict[str, Marked],
+        outcomes: dict[StockKey, bool],
+        deltas: dict[str | None, SummaryDelta],
+    ) -> list[dict[str, Any]]:
+        """A SKU's marker and item writes (its outcomes and summary deltas noted on the way),
+        against its item and markers as read."""
+        sku = piece[0].sku
+        actions: list[dict[str, Any]] = []
+        for change in piece:
+            sort_key = keys.projection_marker_key(sku, change.location_code)["sk"]["S"]
+            marked = markers.get(sort_key, Marked())
+            outcomes[key_of(change)] = taken = change.version > marked.version
+            if taken:
+                actions.append({"Update": self._marker_update(change, marked)})
+                deltas.setdefault(change.location_code, SummaryDelta()).add(change, marked)
+                markers[sort_key] = Marked(change.quantity, change.version)
+        return actions + self._item_actions(sku, item, markers.values(), moved=bool(actions))
 
     def refresh_item(self, sku: str) -> bool:
         """Set the item's total (the sum of its markers) and low-stock index keys, if the item
@@ -90,13 +150,10 @@ class ProjectionRepository:
             item, markers = self._item_and_markers(sku)
             if item is None:
                 return False
-            total = sum(quantity for quantity, _ in markers)
-            seen = sum(version for _, version in markers)
-            point = int(item.get("reorder_point", 0))
-            current = (item.get("total_quantity"), item.get("projected_versions"), "low_pk" in item)
-            if current == (total, seen, is_low(total, point)):
+            update = self._item_update(sku, item, markers.values(), exact=False)
+            if update is None:
                 return False
-            if not self._set_item_projection(sku, total, seen, point):
+            if not self._set_item_projection(update):
                 raise Busy
             return True
 
@@ -143,49 +200,91 @@ class ProjectionRepository:
         ]
         return Page(items=lines, next=page.next)
 
-    def _marker(self, change: StockChange) -> dict[str, int]:
-        with aws_errors_as_domain_errors():
-            response = self._client.get_item(
-                TableName=self._table,
-                Key=keys.projection_marker_key(change.sku, change.location_code),
-                ConsistentRead=True,
-            )
-        marker = from_item(dict(response.get("Item", {})))
-        return {
-            "quantity": int(marker.get("quantity", 0)),
-            "version": int(marker.get("version", 0)),
-        }
-
-    def _transact(self, change: StockChange, marked: dict[str, int]) -> None:
-        delta = change.quantity - marked["quantity"]
-        count_delta = int(change.quantity > 0) - int(marked["quantity"] > 0)
+    def _marker_update(self, change: StockChange, marked: Marked) -> dict[str, Any]:
+        """The marker moved to the change, if it is still at the version read."""
         marker = Expression().set("quantity", change.quantity).set("version", change.version)
         marker.set("sku", change.sku)
         condition = (
             "attribute_not_exists(pk)"
-            if marked["version"] == 0
-            else f"{marker.name('version')} = {marker.value('marked', marked['version'])}"
+            if marked.version == 0
+            else f"{marker.name('version')} = {marker.value('marked', marked.version)}"
         )
-        summary = Expression().add("total_quantity", delta).add("sku_count", count_delta)
-        summary.set("type_pk", keys.LOCATION_TYPE)
-        summary.set("type_sk", change.location_code or keys.UNASSIGNED_SORT)
-        if change.location_code:
-            summary.set("location_code", change.location_code)
         marker_key = keys.projection_marker_key(change.sku, change.location_code)
-        transaction = [
-            {"Update": marker.update(self._table, marker_key, condition)},
-            {
-                "Update": summary.update(
-                    self._table, keys.location_summary_key(change.location_code)
-                )
-            },
-        ]
-        with aws_errors_as_domain_errors():
-            self._client.transact_write_items(TransactItems=transaction)  # type: ignore[arg-type]
+        return marker.update(self._table, marker_key, condition)
 
-    def _item_and_markers(self, sku: str) -> tuple[dict[str, Any] | None, list[tuple[int, int]]]:
-        """The item and every marker's (quantity, version), in one consistent Query: the item's
-        sort key and the markers' are adjacent (keys.py: the item sorts first, the markers up to
+    def _summary_update(self, location_code: str | None, delta: SummaryDelta) -> dict[str, Any]:
+        summary = Expression().add("total_quantity", delta.total_quantity)
+        summary.add("sku_count", delta.sku_count)
+        summary.set("type_pk", keys.LOCATION_TYPE)
+        summary.set("type_sk", location_code or keys.UNASSIGNED_SORT)
+        if location_code:
+            summary.set("location_code", location_code)
+        return summary.update(self._table, keys.location_summary_key(location_code))
+
+    def _item_actions(
+        self, sku: str, item: dict[str, Any] | None, markers: Iterable[Marked], moved: bool
+    ) -> list[dict[str, Any]]:
+        """The item's new total, when it differs, conditional on the item being as read; for an
+        absent item whose markers move, a check that it is still absent (one created meanwhile
+        makes the transaction read again, and take its total in)."""
+        if item is None:
+            if not moved:
+                return []
+            absent = {"ConditionExpression": "attribute_not_exists(pk)"}
+            return [
+                {"ConditionCheck": {"TableName": self._table, "Key": keys.item_key(sku)} | absent}
+            ]
+        update = self._item_update(sku, item, markers, exact=True)
+        return [] if update is None else [{"Update": update}]
+
+    def _item_update(
+        self, sku: str, item: dict[str, Any], markers: Iterable[Marked], exact: bool
+    ) -> dict[str, Any] | None:
+        """The write of the item's total, seen versions and low-stock keys, or None when they
+        are already right. Conditional on the item existing with the reorder point read, and on
+        its `projected_versions`: equal to what was read (`exact`, in a transaction that moves
+        markers: another writer may have moved a marker this one did not read), else at most
+        the new sum (a refresh: a newer one wins)."""
+        marked = list(markers)
+        total = sum(marker.quantity for marker in marked)
+        seen = sum(marker.version for marker in marked)
+        point = int(item.get("reorder_point", 0))
+        current = (item.get("total_quantity"), item.get("projected_versions"), "low_pk" in item)
+        if current == (total, seen, is_low(total, point)):
+            return None
+        expression = Expression().set("total_quantity", total).set("projected_versions", seen)
+        if is_low(total, point):
+            expression.set("low_pk", keys.LOW_STOCK).set("low_sk", sku)
+        else:
+            expression.remove("low_pk").remove("low_sk")
+        seen_name = expression.name("projected_versions")
+        point_name, point_value = expression.name("reorder_point"), expression.value("point", point)
+        condition = f"attribute_exists(pk) AND {point_name} = {point_value} AND "
+        read = item.get("projected_versions")
+        if not exact:
+            condition += f"(attribute_not_exists({seen_name}) OR {seen_name} <= "
+            condition += f"{expression.value('seen', seen)})"
+        elif read is None:
+            condition += f"attribute_not_exists({seen_name})"
+        else:
+            condition += f"{seen_name} = {expression.value('read', int(read))}"
+        return expression.update(self._table, keys.item_key(sku), condition)
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        """Busy when the transaction lost a race (a condition or another transaction)."""
+        try:
+            with aws_errors_as_domain_errors():
+                self._client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+        except ClientError as exc:
+            reasons = cancellation_reasons(exc)
+            if reasons is None:
+                raise
+            raise_if_throttled(exc, reasons)
+            raise Busy from exc  # another writer moved a record meanwhile: read again
+
+    def _item_and_markers(self, sku: str) -> ItemAndMarkers:
+        """The item and every marker (by sort key), in one consistent Query: the item's sort
+        key and the markers' are adjacent (keys.py: the item sorts first, the markers up to
         PROJECTION_SK_END, the stock records after)."""
         query = {
             "TableName": self._table,
@@ -197,30 +296,16 @@ class ProjectionRepository:
             },
             "ConsistentRead": True,
         }
-        item, markers = None, []
+        item, markers = None, {}
         for record in map(from_item, query_all(self._client, query)):
             if record["sk"] == keys.ITEM_SK:
                 item = record
             else:
-                markers.append((int(record["quantity"]), int(record["version"])))
+                markers[record["sk"]] = Marked(int(record["quantity"]), int(record["version"]))
         return item, markers
 
-    def _set_item_projection(self, sku: str, total: int, seen: int, point: int) -> bool:
-        expression = Expression().set("total_quantity", total).set("projected_versions", seen)
-        if is_low(total, point):
-            expression.set("low_pk", keys.LOW_STOCK).set("low_sk", sku)
-        else:
-            expression.remove("low_pk").remove("low_sk")
-        seen_name, seen_value = (
-            expression.name("projected_versions"),
-            expression.value("seen", seen),
-        )
-        point_name, point_value = expression.name("reorder_point"), expression.value("point", point)
-        condition = (
-            f"attribute_exists(pk) AND {point_name} = {point_value} AND "
-            f"(attribute_not_exists({seen_name}) OR {seen_name} <= {seen_value})"
-        )
-        update = expression.update(self._table, keys.item_key(sku), condition)
+    def _set_item_projection(self, update: dict[str, Any]) -> bool:
+        """False when the update's condition failed."""
         try:
             with aws_errors_as_domain_errors():
                 self._client.update_item(**update)

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_TRANSACTION_ACTIONS = 100
+HELD_BY_TRANSACTION = "TransactionConflictException"
 
 
 class AppliedBefore(Exception):
@@ -174,9 +175,22 @@ class DynamoDBInventoryRepository:
         `stock_records` counts the restocks and adjusts of the SKU (each ensures its item after
         its stock write): a DELETE of the item is conditional on it, so one that lands meanwhile
         cancels the delete (409), or, landing after it, creates the item again.
+
+        The projector's transactions write items too: a write refused because one held the
+        item (TransactionConflictException: not applied) is tried again, as a lost race is.
         """
-        with aws_errors_as_domain_errors():
-            self._client.update_item(**self._item_upkeep(sku, now))
+
+        def attempt() -> None:
+            try:
+                with aws_errors_as_domain_errors():
+                    self._client.update_item(**self._item_upkeep(sku, now))
+            except ServiceUnavailable as exc:
+                cause = exc.__cause__
+                if isinstance(cause, ClientError) and error_code(cause) == HELD_BY_TRANSACTION:
+                    raise Busy from exc
+                raise
+
+        retry_while_busy(attempt, f"The item {sku} is busy; retry.")
 
     def ensure_items(self, skus: Sequence[str], now: datetime) -> None:
         """`ensure_item` of several SKUs in one TransactWriteItems per 100 (one round trip,

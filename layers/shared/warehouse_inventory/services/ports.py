@@ -125,8 +125,9 @@ class Projections(Protocol):
         """The stock change a record of the table's stream carries; None for any other record."""
         ...
 
-    def apply(self, change: StockChange) -> bool:
-        """Take one stock change into the reports; False when it was already taken in."""
+    def apply_all(self, changes: Sequence[StockChange]) -> dict[tuple[str, str | None], bool]:
+        """Take stock changes (one per stock record) into the reports; per (sku, location),
+        False when its change was already taken in."""
         ...
 
 
