@@ -49,7 +49,7 @@ FAILURES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "ensure-item-aws-error": lambda m: m.setattr(
         DynamoDBInventoryRepository, "ensure_item", aws_fault
     ),
-    "movement-metric": lambda m: m.setattr(observability, "single_metric", fail),
+    "movement-metric": lambda m: m.setattr(observability, "movement_metrics", fail),
     "metrics-flush": lambda m: m.setattr(observability.metrics.provider, "flush_metrics", fail),
     "response-model": lambda m: m.setattr(InventoryOut, "of", fail),
     "logging-of-a-failure": logging_fails,

@@ -15,12 +15,15 @@ class Role(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return _RANKS[self]
 
     def includes(self, other: "Role") -> bool:
         """Each role includes the ones before it: viewer < operator < admin."""
         return self.rank >= other.rank
 
+
+_RANKS = {role: rank for rank, role in enumerate(Role)}
+"""Each role's place in the order above, once: every request compares two."""
 
 PUBLIC = None
 """Minimum role of the routes that need no token."""

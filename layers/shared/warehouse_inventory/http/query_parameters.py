@@ -1,8 +1,9 @@
 """Query parameters a route does not declare are refused (422), never silently ignored
 (`GET /inventory?sku=X` would otherwise list every SKU).
 
-One app-wide dependency for every route: what a route accepts is read from the parameters
-FastAPI found in its signature and its dependencies, so a new route needs nothing here.
+Checked for every route by its route class (request_body.JsonBodyRoute): what a route accepts
+is read from the parameters FastAPI found in its signature and its dependencies, so a new route
+needs nothing here.
 """
 
 from collections.abc import Iterator
@@ -31,8 +32,10 @@ def declared_query_parameters(route: APIRoute) -> tuple[str, ...]:
     return _declared[id(route)]
 
 
-async def refuse_unknown_query_parameters(request: Request) -> None:
-    declared = declared_query_parameters(request.scope["route"])
+def refuse_unknown_query_parameters(request: Request, route: APIRoute) -> None:
+    declared = declared_query_parameters(route)
+    if not request.scope["query_string"]:
+        return  # most requests: no query string to parse
     unknown = [name for name in dict.fromkeys(request.query_params) if name not in declared]
     if not unknown:
         return

@@ -15,12 +15,15 @@ answer a form with a 422 about "body": hence this route class, which every route
 
 from collections.abc import Callable, Coroutine
 from email.message import Message
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
 from warehouse_inventory.domain.errors import PayloadTooLarge, UnsupportedMediaType
+from warehouse_inventory.http.query_parameters import refuse_unknown_query_parameters
+from warehouse_inventory.http.roles import enforce_minimum_role
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_CHARSETS = frozenset({None, "utf-8", "utf8"})
@@ -28,6 +31,7 @@ JSON_CHARSETS = frozenset({None, "utf-8", "utf8"})
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
+@lru_cache(maxsize=64)  # clients send a handful of spellings; parsing one costs a Message
 def is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
@@ -39,18 +43,29 @@ def is_json(content_type: str | None) -> bool:
     )
 
 
+async def check_body(request: Request) -> None:
+    body = await request.body()  # Starlette keeps it for the handler's own read
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge
+    if body and not is_json(request.headers.get("content-type")):
+        raise UnsupportedMediaType
+
+
 class JsonBodyRoute(APIRoute):
+    """Every API route's rules, in this order, before FastAPI reads its parameters: the body
+    (routes that take one), the caller's role (roles.py), the query parameters
+    (query_parameters.py). Here rather than app-wide dependencies, which FastAPI would solve
+    anew on every request (docs/performance.md, "Cold start and warm overhead")."""
+
     def get_route_handler(self) -> Handler:
         handler: Handler = super().get_route_handler()
-        if self.body_field is None:
-            return handler
+        takes_body = self.body_field is not None
 
         async def checked(request: Request) -> Response:
-            body = await request.body()  # Starlette keeps it for the handler's own read
-            if len(body) > MAX_BODY_BYTES:
-                raise PayloadTooLarge
-            if body and not is_json(request.headers.get("content-type")):
-                raise UnsupportedMediaType
+            if takes_body:
+                await check_body(request)
+            enforce_minimum_role(request, self)
+            refuse_unknown_query_parameters(request, self)
             return await handler(request)
 
         return checked
