@@ -1,7 +1,9 @@
-"""The local stack's SQS (moto's server in process) without moto's costly retention check: a
-message past the queue's MessageRetentionPeriod is never received, and receiving builds none
-of the queue's attributes for the messages it returns."""
+"""The local stack's SQS: moto's server in a process of its own (the queues are not in the
+stack's process, and the child is gone once the stack leaves), and there without moto's costly
+retention check: a message past the queue's MessageRetentionPeriod is never received, and
+receiving builds none of the queue's attributes for the messages it returns."""
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,15 +11,26 @@ import boto3
 import pytest
 from moto.sqs.models import SQSBackend, sqs_backends
 
-from warehouse_devstack.backends.sqs_server import sqs_server
+from warehouse_devstack.backends.sqs_server import moto_servers, sqs_server
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
 @pytest.fixture
 def sqs() -> Iterator[Any]:
+    """What the stack's SQS process runs, here in this process so the tests can reach moto."""
+    with moto_servers(0) as port:
+        yield boto3.client("sqs", endpoint_url=f"http://127.0.0.1:{port}", region_name=REGION)
+
+
+def test_the_stack_s_sqs_is_another_process_and_stops_with_it() -> None:
     with sqs_server(0) as url:
-        yield boto3.client("sqs", endpoint_url=url, region_name=REGION)
+        sqs = boto3.client("sqs", endpoint_url=url, region_name=REGION)
+        sqs.create_queue(QueueName="Elsewhere")
+        assert "Elsewhere" not in sqs_backends[ACCOUNT][REGION].queues
+    port = int(url.rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port)):
+        pass
 
 
 def age_messages(queue_name: str, seconds: int) -> None:

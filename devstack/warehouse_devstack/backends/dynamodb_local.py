@@ -44,7 +44,8 @@ def free_port() -> int:
         return port
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """In a child before exec: SIGTERM when the stack's process dies, however it dies."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -106,7 +107,7 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
             cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
         )
     try:
         try:
