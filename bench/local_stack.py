@@ -12,8 +12,12 @@ consumer, the audit table).
 
 Bulk import: `warehouse import` of a 1,000-line file in batches, against one line per request,
 on the same stack after the load (bulk_import.py).
+
+`python -m bench.local_stack [--seconds 20]` runs only the load (/health, then the mix) and prints
+its JSON and the two target lines of bench/report.py.
 """
 
+import argparse
 import http.client
 import json
 import math
@@ -54,9 +58,17 @@ class Stack:
 @contextmanager
 def running_stack(token: str) -> Iterator[Stack]:
     """The local stack as `make run` starts it, on free ports, stopped with SIGTERM."""
-    port, dynamodb_port = free_port(), free_port()
+    port, dynamodb_port, sqs_port = free_port(), free_port(), free_port()
     environment = os.environ | {"WAREHOUSE_ADMIN_TOKEN": token}
-    ports = ["--port", str(port), "--dynamodb-port", str(dynamodb_port)]
+    # SQS on a free port too: `make run`'s 9324 may be taken by a developer's stack.
+    ports = [
+        "--port",
+        str(port),
+        "--dynamodb-port",
+        str(dynamodb_port),
+        "--sqs-port",
+        str(sqs_port),
+    ]
     process = subprocess.Popen(
         [sys.executable, "-m", "warehouse_devstack", *ports],
         cwd=REPO_ROOT,
@@ -186,16 +198,11 @@ def measure(
         cold = quiet_request_ms(stack, 1)  # GET /inventory/{sku}'s function imported on first use
         lag = audit_lag(stack, AUDIT_LAG_MOVEMENTS)  # before the load: a quiet pipeline
         progress(f"local stack up in {startup_s:.1f} s; warming up")
-        load(stack, mixed_request, clients, 2)  # first imports of every function: not counted
-        baseline = load(stack, health_request, clients, baseline_seconds)
-        progress("local stack: GET /health done")
-        mixed = load(stack, mixed_request, clients, seconds)
+        baseline, mixed = under_load(stack, clients, seconds, baseline_seconds, progress)
         quiet = quiet_request_ms(stack, 15)
         from bench import bulk_import  # imports the CLI: only once the stack is measured
 
         bulk = bulk_import.measure(stack, progress)
-    mixed["throughput_ratio"] = round(mixed["rps_median"] / baseline["rps_median"], 2)
-    mixed["p50_ratio"] = round(mixed["p50_ms"] / baseline["p50_ms"], 2)
     return {
         "startup_s": round(startup_s, 1),
         "baseline": {"workload": "GET /health"} | baseline,
@@ -205,6 +212,24 @@ def measure(
         "audit_lag": lag,
         "bulk_import": bulk,
     }
+
+
+def under_load(
+    stack: Stack,
+    clients: int,
+    seconds: float,
+    baseline_seconds: float,
+    progress: Callable[[str], None],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A warm-up (every function's first import, not counted), then GET /health (the
+    baseline), then the 80/20 mix, with its ratios to the baseline."""
+    load(stack, mixed_request, clients, 2)
+    baseline = load(stack, health_request, clients, baseline_seconds)
+    progress("local stack: GET /health done")
+    mixed = load(stack, mixed_request, clients, seconds)
+    mixed["throughput_ratio"] = round(mixed["rps_median"] / baseline["rps_median"], 2)
+    mixed["p50_ratio"] = round(mixed["p50_ms"] / baseline["p50_ms"], 2)
+    return baseline, mixed
 
 
 def audit_lag(stack: Stack, movements: int) -> dict[str, Any]:
@@ -254,3 +279,32 @@ def quiet_request_ms(stack: Stack, runs: int) -> float:
     finally:
         client.close()
     return round(statistics.median(timings), 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Only the load part, on a stack of its own: JSON, then the two target lines."""
+    from bench import report
+
+    parser = argparse.ArgumentParser(prog="python -m bench.local_stack", description=main.__doc__)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"[bench] {message}\n")
+
+    with running_stack("wh_bench-" + os.urandom(16).hex()) as stack:
+        seed(stack)
+        baseline, mixed = under_load(
+            stack, args.clients, args.seconds, args.baseline_seconds, progress
+        )
+    figures = {"baseline": baseline, "mixed": mixed}
+    print(json.dumps(figures, indent=2))
+    for target in report.local_stack_targets(figures):
+        print(f"{target['status']}  {target['target']}: {target['value']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

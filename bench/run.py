@@ -42,7 +42,7 @@ from warehouse_devstack.stack import function_environment
 from warehouse_devstack.template import REPO_ROOT, FunctionSpec, Template
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
-# Samples chosen for a run of about 10 minutes on 2 cores (issue 17). Cold start: 9 rounds give
+# Samples chosen for a run of about 10 minutes on 2 cores. Cold start: 9 rounds give
 # the median of each function with .pyc (the targets) and 18 of the baseline (twice a round);
 # 3 of them also without .pyc, which only shows what the bytecode saves. Round trips are counts,
 # the same for every request: 5 show that.

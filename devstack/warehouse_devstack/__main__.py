@@ -78,6 +78,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="keep DynamoDB Local's data in DIR (e.g. .devstack-data); default: in memory",
     )
     parser.add_argument(
+        "--authorizer-cache-seconds",
+        type=non_negative_seconds,
+        metavar="SECONDS",
+        help="how long the gateway caches the authorizer's policy per token, as API Gateway "
+        "does (default: the template's ReauthorizeEvery); 0 calls the authorizer on every "
+        "request, so a revoked token is refused at once",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -85,6 +93,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "authorizer's line; default: one line per invocation",
     )
     return parser.parse_args(argv)
+
+
+def non_negative_seconds(text: str) -> float:
+    seconds = float(text)
+    if not seconds >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
+    return seconds
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:
@@ -97,6 +112,7 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         sqs_port=args.sqs_port,
         sqs_also_on=container_hosts(args.container_gateway),
         function_log_level=None if args.verbose else QUIET_FUNCTION_LOG_LEVEL,
+        authorizer_cache_seconds=args.authorizer_cache_seconds,
     )
 
 

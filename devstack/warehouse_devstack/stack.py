@@ -80,6 +80,8 @@ class StackOptions:
     sqs_also_on: tuple[str, ...] = ()
     # The functions' LogLevel (a template parameter); None: the template's default.
     function_log_level: str | None = None
+    # How long the gateway caches a token's policy; None: the template's ReauthorizeEvery.
+    authorizer_cache_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ def local_stack(options: StackOptions, template: Template | None = None) -> Iter
     )
     with ExitStack() as stack:
         stack.enter_context(function_environment(template, dynamodb_url(options.dynamodb_port)))
-        server = bind_gateway(ApiGateway(template), options)  # before java: fail fast
+        gateway = ApiGateway(template, authorizer_cache_seconds=options.authorizer_cache_seconds)
+        server = bind_gateway(gateway, options)  # before java: fail fast
         stack.callback(server.server_close)  # closing twice is harmless
         ensure_port_free(options.dynamodb_port, "--dynamodb-port")
         sqs_url = stack.enter_context(local_sqs(options.sqs_port, options.sqs_also_on))

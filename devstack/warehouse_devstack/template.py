@@ -47,12 +47,18 @@ class ApiRoute:
     public: bool = False  # `Auth: {Authorizer: NONE}`: the default authorizer does not run
 
 
+API_GATEWAY_AUTHORIZER_TTL = 300
+"""API Gateway's authorizer cache TTL when the template sets no ReauthorizeEvery."""
+
+
 @dataclass(frozen=True)
 class Authorizer:
-    """The REST API's default Lambda authorizer (TOKEN type) and the header it reads."""
+    """The REST API's default Lambda authorizer (TOKEN type), the header it reads and how long
+    API Gateway caches the policy it returns per token (ReauthorizeEvery; 0: not cached)."""
 
     function_id: str
     identity_header: str
+    cache_seconds: int = API_GATEWAY_AUTHORIZER_TTL
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,9 @@ class Template:
             return None
         config = auth["Authorizers"][name]
         function_id = config["FunctionArn"]["Fn::GetAtt"][0]
-        return Authorizer(function_id, config.get("Identity", {}).get("Header", "Authorization"))
+        identity = config.get("Identity", {})
+        ttl = self.resolve(identity.get("ReauthorizeEvery", API_GATEWAY_AUTHORIZER_TTL))
+        return Authorizer(function_id, identity.get("Header", "Authorization"), int(ttl))
 
     def gateway_responses(self) -> dict[str, GatewayResponse]:
         """API Gateway's own answers (401, 403, 429, ...), with header values unquoted."""

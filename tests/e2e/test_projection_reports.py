@@ -6,7 +6,7 @@ reordered records) is tests/integration/dynamodb_local/test_projections.py's. Wh
 proves is the path there on the stack: concurrent writers over HTTP, the table's stream read by
 the stream poller and delivered to the projector as template.yaml maps it, and the report routes
 serving the result. A run of 120 movements spans several of the poller's batches. After a
-1,000-line import the reports are current within a correctness bound (issue 17).
+1,000-line import the reports are current within a correctness bound.
 """
 
 import io

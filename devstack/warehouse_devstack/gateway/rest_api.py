@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from warehouse_devstack.gateway.token_authorizer import authorize, method_arn
+from warehouse_devstack.gateway.token_authorizer import GrantCache, TokenAuthorizer, method_arn
 from warehouse_devstack.lambda_runtime import invoke
 from warehouse_devstack.template import FunctionSpec, Template
 
@@ -125,10 +125,21 @@ def response_from_lambda(result: dict[str, Any], function: str) -> HttpResponse:
 
 
 class ApiGateway:
-    def __init__(self, template: Template, stage: str = "v1") -> None:
+    def __init__(
+        self,
+        template: Template,
+        stage: str = "v1",
+        authorizer_cache_seconds: float | None = None,
+    ) -> None:
+        """`authorizer_cache_seconds` None: the template's ReauthorizeEvery, as deployed; 0
+        calls the authorizer on every request (a revoked token is refused at once)."""
         self.stage = stage
         authorizer = template.authorizer()
-        self.authorizer = template.function(authorizer.function_id) if authorizer else None
+        self.authorizer: TokenAuthorizer | None = None
+        if authorizer is not None:
+            seconds = authorizer_cache_seconds
+            cache = GrantCache(authorizer.cache_seconds if seconds is None else seconds)
+            self.authorizer = TokenAuthorizer(template.function(authorizer.function_id), cache)
         self.identity_header = authorizer.identity_header.lower() if authorizer else ""
         self.gateway_responses = template.gateway_responses()
         self.routes = sorted(
@@ -171,9 +182,9 @@ class ApiGateway:
         context = None
         if not route.public and self.authorizer is not None:
             arn = method_arn(self.stage, method, path)
-            decision = authorize(self.authorizer, _header(headers, self.identity_header), arn)
+            decision = self.authorizer.authorize(_header(headers, self.identity_header), arn)
             if decision.gateway_response:
-                return self.gateway_response(decision.gateway_response, self.authorizer)
+                return self.gateway_response(decision.gateway_response, self.authorizer.function)
             context = decision.context
         query = parse_qsl(query_string, keep_blank_values=True)
         event = build_event(

@@ -1,10 +1,15 @@
 """What API Gateway does with a TOKEN Lambda authorizer, for the local stack: call it, turn its
 "Unauthorized" failure into 401, evaluate the IAM policy it returns against the method ARN (403
-unless allowed), and hand its context to the function. No caching: a revoked token is refused at
-once locally (deployed, for at most the authorizer cache TTL)."""
+unless allowed), and hand its context to the function.
+
+Like API Gateway, the policy a token gets is cached for the authorizer's TTL (the template's
+ReauthorizeEvery) and evaluated against each request's ARN: a token revoked meanwhile passes
+until its entry expires, as deployed. A TTL of 0 calls the authorizer on every request."""
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -48,34 +53,93 @@ def policy_allows(policy: dict[str, Any], arn: str) -> bool:
     return any(s["Effect"] == "Allow" and _matches(s["Resource"], arn) for s in invoke_statements)
 
 
-def authorize(authorizer: FunctionSpec, token: str | None, arn: str) -> Decision:
-    if not token:
-        return Decision("UNAUTHORIZED")  # API Gateway answers without calling the authorizer
-    started = time.perf_counter()
-    decision = _decide(authorizer, token, arn)
-    logger.info(
-        "%s %s -> %s (%.1f ms)",
-        authorizer.logical_id,
-        _request_of(arn),
-        decision.gateway_response or "allow",
-        (time.perf_counter() - started) * 1000,
-    )
-    return decision
+@dataclass(frozen=True)
+class Grant:
+    """What an authorizer call returned: its policy and the context it passes on."""
+
+    policy: dict[str, Any]
+    context: dict[str, Any]
+
+    def decide(self, arn: str) -> Decision:
+        if not policy_allows(self.policy, arn):
+            return Decision("ACCESS_DENIED")
+        return Decision(None, dict(self.context))  # each event its own copy
+
+
+class GrantCache:
+    """API Gateway's authorizer cache: a token's grant for `seconds`, keyed by the token.
+
+    Hand-written (a dict, a lock and an expiry time): the local stack's dependencies have no
+    TTL cache, and a dev tool does not take one on for a dozen lines. Expired entries are
+    dropped when the cache is next written, so it holds only the tokens of the last TTL."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._grants: dict[str, tuple[float, Grant]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Grant | None:
+        with self._lock:
+            entry = self._grants.get(token)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def put(self, token: str, grant: Grant) -> None:
+        if self.seconds <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            for stale in [key for key, (expires, _) in self._grants.items() if expires <= now]:
+                del self._grants[stale]
+            self._grants[token] = (now + self.seconds, grant)
+
+    def tokens(self) -> list[str]:
+        """The tokens held, live or not yet dropped (for tests and diagnostics)."""
+        with self._lock:
+            return list(self._grants)
+
+
+class TokenAuthorizer:
+    """The REST API's TOKEN authorizer as API Gateway runs it, with its policy cache."""
+
+    def __init__(self, function: FunctionSpec, cache: GrantCache) -> None:
+        self.function = function
+        self.cache = cache
+
+    def authorize(self, token: str | None, arn: str) -> Decision:
+        if not token:
+            return Decision("UNAUTHORIZED")  # API Gateway answers without calling the authorizer
+        cached = self.cache.get(token)
+        if cached is not None:
+            return cached.decide(arn)
+        started = time.perf_counter()
+        decision = self._call(token, arn)
+        logger.info(
+            "%s %s -> %s (%.1f ms)",
+            self.function.logical_id,
+            _request_of(arn),
+            decision.gateway_response or "allow",
+            (time.perf_counter() - started) * 1000,
+        )
+        return decision
+
+    def _call(self, token: str, arn: str) -> Decision:
+        """Invoke the authorizer; its policy is cached (allow or deny, as API Gateway caches
+        it), its failures are not."""
+        event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
+        try:
+            result = invoke(self.function, event)
+        except Exception as exc:
+            return Decision("UNAUTHORIZED" if str(exc) == "Unauthorized" else "AUTHORIZER_FAILURE")
+        context = dict(result.get("context") or {}) | {"principalId": result.get("principalId")}
+        grant = Grant(result.get("policyDocument", {}), context)
+        self.cache.put(token, grant)
+        return grant.decide(arn)
 
 
 def _request_of(arn: str) -> str:
     """`arn:...:local/v1/GET/inventory/X` -> `GET /inventory/X`."""
     method, _, path = arn.split("/", 2)[2].partition("/")
     return f"{method} /{path}"
-
-
-def _decide(authorizer: FunctionSpec, token: str, arn: str) -> Decision:
-    event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
-    try:
-        result = invoke(authorizer, event)
-    except Exception as exc:
-        return Decision("UNAUTHORIZED" if str(exc) == "Unauthorized" else "AUTHORIZER_FAILURE")
-    if not policy_allows(result.get("policyDocument", {}), arn):
-        return Decision("ACCESS_DENIED")
-    context = dict(result.get("context") or {}) | {"principalId": result.get("principalId")}
-    return Decision(None, context)

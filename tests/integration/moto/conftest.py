@@ -43,7 +43,9 @@ def role_tokens(dynamodb: "DynamoDBClient") -> dict[Role, str]:
 
 @pytest.fixture(scope="module")
 def api(role_tokens: dict[Role, str], template: Template) -> Api:
-    return Api(ApiGateway(template), role_tokens)
+    """The authorizer on every request (no policy cache): a revoked token is refused at once,
+    and every request's authorizer call is seen (test_authorizer_cache.py tests the cache)."""
+    return Api(ApiGateway(template, authorizer_cache_seconds=0), role_tokens)
 
 
 @pytest.fixture
