@@ -253,14 +253,19 @@ def test_a_redelivered_change_refreshes_the_item_its_first_delivery_left_behind(
     assert reported(world) == ({}, {location: (1, 5)})
 
 
-def test_a_sku_that_keeps_failing_fails_only_its_own_records(local_dynamo: LocalDynamo) -> None:
-    world = universe(skus=3, locations=2)
+def restock_everywhere(world: Universe, quantity: int) -> None:
+    """One restock of every stock record of the universe."""
     for sku in world.skus:
         for location in world.locations:
             inventory_service().restock(
-                RestockIn(sku=sku, quantity=4, location_code=location),
+                RestockIn(sku=sku, quantity=quantity, location_code=location),
                 RequestMeta(ANONYMOUS, f"req-{uuid.uuid4()}"),
             )
+
+
+def test_a_sku_that_keeps_failing_fails_only_its_own_records(local_dynamo: LocalDynamo) -> None:
+    world = universe(skus=3, locations=2)
+    restock_everywhere(world, 4)
     records = stock_records(local_dynamo, world)
     failing = world.skus[1]
 
@@ -300,12 +305,7 @@ def test_a_batch_costs_a_query_per_sku_and_a_transaction_per_chunk(
     2 transactions (each at most 100 writes: 100 markers, 20 items, 5 summaries), where one
     change at a time cost 4 calls each (a GetItem, a transaction, a Query, an UpdateItem)."""
     world = universe(skus=20, locations=5)
-    for sku in world.skus:
-        for location in world.locations:
-            inventory_service().restock(
-                RestockIn(sku=sku, quantity=3, location_code=location),
-                RequestMeta(ANONYMOUS, f"req-{uuid.uuid4()}"),
-            )
+    restock_everywhere(world, 3)
     records = stock_records(local_dynamo, world)
     client = emulator_client(1)
     calls: list[str] = []
