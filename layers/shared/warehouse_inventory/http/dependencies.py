@@ -8,6 +8,7 @@ so tests and the benchmark can replace them. The service classes are named for t
 only: a function imports just the service its route uses, on the first request (wiring).
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -51,14 +52,24 @@ AWS_BACKED = frozenset(
 """The services whose calls reach AWS: a route depending on one may answer 503."""
 
 
-async def request_meta(request: Request, idempotency_key: IdempotencyKey = None) -> RequestMeta:
+@dataclass(frozen=True)
+class Movement:
+    """Who asks, and the Idempotency-Key its answer is kept under: one dependency reading the
+    header once (FastAPI solves a parameter again in every dependant that declares it)."""
+
+    meta: RequestMeta
+    idempotency_key: str | None
+
+
+async def movement_request(request: Request, idempotency_key: IdempotencyKey = None) -> Movement:
     """The caller, the request id it sees, and the operation the stock write remembers."""
     principal = principal_of(request.scope)
-    return RequestMeta(
+    meta = RequestMeta(
         principal=principal,
         request_id=request.state.request_id,
         operation_id=operation_id(request, principal, idempotency_key),
     )
+    return Movement(meta, idempotency_key)
 
 
 InventoryServiceDep = Annotated["InventoryService", Depends(inventory_service)]
@@ -66,4 +77,4 @@ ItemServiceDep = Annotated["ItemService", Depends(item_service)]
 TokenServiceDep = Annotated["TokenService", Depends(token_service)]
 ReportServiceDep = Annotated["ReportService", Depends(report_service)]
 MovementHistoryDep = Annotated["MovementHistory", Depends(movement_history)]
-RequestMetaDep = Annotated[RequestMeta, Depends(request_meta)]
+MovementDep = Annotated[Movement, Depends(movement_request)]

@@ -3,8 +3,7 @@
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.dependencies import InventoryServiceDep, MovementDep
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.preconditions import IfMatch, version_of
 from warehouse_inventory.http.request_body import api_router
@@ -18,17 +17,16 @@ async def adjust(
     request: Request,
     body: AdjustIn,
     service: InventoryServiceDep,
-    meta: RequestMetaDep,
-    idempotency_key: IdempotencyKey = None,
+    movement: MovementDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     return movement_response(
         request,
-        idempotency_key,
+        movement.idempotency_key,
         body,
         kind="adjust",
         status=200,
-        apply=lambda: service.adjust(body, meta, version_of(if_match)),
+        apply=lambda: service.adjust(body, movement.meta, version_of(if_match)),
         present=AdjustOut.of_adjustment,
         if_match=if_match,
     )

@@ -11,8 +11,7 @@ from warehouse_inventory.domain.errors import (
     NotFound,
     PreconditionFailed,
 )
-from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.dependencies import InventoryServiceDep, MovementDep
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.http.route_errors import raises
@@ -36,15 +35,14 @@ async def batch_movements(
     request: Request,
     body: MovementBatchIn,
     service: InventoryServiceDep,
-    meta: RequestMetaDep,
-    idempotency_key: IdempotencyKey = None,
+    movement: MovementDep,
 ) -> JSONResponse:
     return movement_response(
         request,
-        idempotency_key,
+        movement.idempotency_key,
         body,
         kind=Counter(str(entry.type) for entry in body.movements),
         status=200,
-        apply=lambda: service.apply_batch(body, meta),
+        apply=lambda: service.apply_batch(body, movement.meta),
         present=MovementBatchOut.of_outcomes,
     )

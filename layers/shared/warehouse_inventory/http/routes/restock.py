@@ -3,8 +3,7 @@
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.dependencies import InventoryServiceDep, MovementDep
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.schemas.inventory import InventoryOut, RestockIn
@@ -17,15 +16,14 @@ async def restock(
     request: Request,
     body: RestockIn,
     service: InventoryServiceDep,
-    meta: RequestMetaDep,
-    idempotency_key: IdempotencyKey = None,
+    movement: MovementDep,
 ) -> JSONResponse:
     return movement_response(
         request,
-        idempotency_key,
+        movement.idempotency_key,
         body,
         kind="restock",
         status=201,
-        apply=lambda: service.restock(body, meta),
+        apply=lambda: service.restock(body, movement.meta),
         present=InventoryOut.of,
     )

@@ -4,8 +4,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from warehouse_inventory.domain.errors import Conflict, InsufficientStock, NotFound
-from warehouse_inventory.http.dependencies import InventoryServiceDep, RequestMetaDep
-from warehouse_inventory.http.idempotency import IdempotencyKey
+from warehouse_inventory.http.dependencies import InventoryServiceDep, MovementDep
 from warehouse_inventory.http.movement_response import movement_response
 from warehouse_inventory.http.request_body import api_router
 from warehouse_inventory.http.route_errors import raises
@@ -26,15 +25,14 @@ async def transfer(
     request: Request,
     body: TransferIn,
     service: InventoryServiceDep,
-    meta: RequestMetaDep,
-    idempotency_key: IdempotencyKey = None,
+    movement: MovementDep,
 ) -> JSONResponse:
     return movement_response(
         request,
-        idempotency_key,
+        movement.idempotency_key,
         body,
         kind="transfer",
         status=200,
-        apply=lambda: service.transfer(body, meta),
+        apply=lambda: service.transfer(body, movement.meta),
         present=TransferOut.of_levels,
     )
