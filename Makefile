@@ -73,7 +73,7 @@ help:
 	@echo "make start-api - sam local start-api on http://127.0.0.1:$(SAM_API_PORT) (Docker)"
 	@echo "make openapi - write openapi.json (a test fails while it is stale)"
 	@echo "make docs   - rewrite the generated sections of README.md and docs/ [BENCH=results.json]"
-	@echo "make bench  - cold start, warm overhead, round trips, projector, local stack, layer (~10 min)"
+	@echo "make bench  - cold start, warm overhead, round trips, projector, local stack, layer (under 10 min)"
 
 # uv, which installs the virtualenvs: the version and hashes of the dev lock, by .venv's own pip.
 $(UV):
