@@ -1,4 +1,4 @@
-"""`make bench`: every figure of issue 7 in one run, printed as a table and saved as JSON.
+"""`make bench`: every performance figure and target at once, as a table and as JSON.
 
     python -m bench.run [--runs 9] [--no-pyc-runs 3] [--round-trip-runs 5] [--skip-build] ...
 
