@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.retries.standard import ExponentialBackoff
 
 from tests.support.api import Api, ApiResult, documented_error_codes
 from tests.support.contract_access import concrete_path
 from tests.support.fault_injection import THROTTLED, cancelled
 from warehouse_devstack.gateway.rest_api import ApiGateway
 from warehouse_devstack.template import Template
+from warehouse_inventory.dal import transactions
 from warehouse_inventory.dal.clients import dynamodb_client
 from warehouse_inventory.dal.projection_repository import ProjectionRepository
 from warehouse_inventory.domain.errors import ERROR_TABLE
@@ -107,8 +109,16 @@ def unexpected_exception(case: Case) -> ApiResult:
     return case.call(case.body())
 
 
+def without_backoff(case: Case) -> None:
+    """The SDK's and the transaction loop's waits between attempts are 0 s: the attempts are
+    all made (the answer shows they gave up), only not seconds apart."""
+    case.monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda *_: 0)
+    case.monkeypatch.setattr(transactions, "BACKOFF_BASE_SECONDS", 0)
+
+
 def throttled_dynamodb(case: Case) -> ApiResult:
     """Every DynamoDB call throttled, but the authorizer's token lookup (else: 500 upstream)."""
+    without_backoff(case)
 
     def throttle(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         call = sent(request)
@@ -168,6 +178,7 @@ def stale_if_match(case: Case) -> ApiResult:
 
 
 def transaction_always_conflicts(case: Case) -> ApiResult:
+    without_backoff(case)
     case.on_dynamodb(
         "TransactWriteItems", lambda request, **_: cancelled("None", "TransactionConflict")(request)
     )
