@@ -255,8 +255,9 @@ sam-local: venv
 # A phase of `make check` / `make test`, with its wall time in the log (bash's `time`).
 TIMED = TIMEFORMAT="--- make $(1): %0R s"; time
 
-# The unit tests and lint side by side (each mostly one core), each's output whole when it ends.
-check: $(BIN)/.installed
+# The unit tests and lint side by side (each mostly one core), each's output whole when it ends;
+# npm's packages installed first (`venv`), not by lint's openapi-lint while the tests run.
+check: venv
 	@$(call TIMED,unit and lint) $(MAKE) --no-print-directory --jobs=2 --output-sync=target unit lint
 	@$(call TIMED,moto) $(MAKE) --no-print-directory moto
 
