@@ -5,7 +5,6 @@ DynamoDB Local (java) process behind.
 """
 
 import contextlib
-import ctypes
 import os
 import secrets
 import signal
@@ -19,13 +18,13 @@ from typing import Any
 import httpx
 import pytest
 
+from warehouse_devstack.backends.child_process import die_with_parent
 from warehouse_devstack.backends.dynamodb_local import free_port
 from warehouse_devstack.endpoints_file import STATE_VARIABLE
 from warehouse_devstack.template import REPO_ROOT
 
 STARTUP_TIMEOUT_SECONDS = 60
 SHUTDOWN_TIMEOUT_SECONDS = 20
-PR_SET_PDEATHSIG = 1
 ADMIN_TOKEN = "wh_e2e-" + secrets.token_urlsafe(24)  # the stack's bootstrap admin token
 
 
@@ -75,11 +74,6 @@ def wait_until_healthy(base_url: str, process: "subprocess.Popen[bytes]", stderr
     pytest.fail(f"local stack not healthy after {STARTUP_TIMEOUT_SECONDS} s:\n{stderr.read_text()}")
 
 
-def stop_with_pytest() -> None:
-    """Runs in the child before exec: SIGTERM it (a clean stop) if pytest dies without teardown."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def start_stack(logs: Path, admin_token: str | None, *options: str) -> StackProcess:
     """`admin_token` None: the stack generates (or, persisted, reuses) its own. Its endpoints
     file goes to `logs`, never the repository's (a developer's stack may be running)."""
@@ -100,7 +94,7 @@ def start_stack(logs: Path, admin_token: str | None, *options: str) -> StackProc
             env=env,
             stdout=out,
             stderr=err,
-            preexec_fn=stop_with_pytest,  # noqa: PLW1509 - only prctl, safe before exec
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - a clean stop if pytest dies without teardown
         )
     base_url = f"http://127.0.0.1:{port}"
     try:

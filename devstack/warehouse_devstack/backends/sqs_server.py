@@ -25,6 +25,8 @@ from moto.core.utils import unix_time
 from moto.server import ThreadedMotoServer
 from moto.sqs.models import Message, SQSBackend
 
+from warehouse_devstack.backends.child_process import die_with_parent
+
 HOST = "127.0.0.1"
 IN_USE = "in use: "  # the child's answer instead of its port
 STOP_TIMEOUT_SECONDS = 10
@@ -94,8 +96,6 @@ def moto_servers(port: int, also_on: Sequence[str] = ()) -> Iterator[int]:
 @contextmanager
 def sqs_server(port: int, also_on: Sequence[str] = ()) -> Iterator[str]:
     """`moto_servers` in a child process until the block exits; yields the loopback URL."""
-    from warehouse_devstack.backends.dynamodb_local import die_with_parent
-
     command = [sys.executable, "-m", __name__, "--port", str(port)]
     command += [f"--also-on={host}" for host in also_on]
     process = subprocess.Popen(
