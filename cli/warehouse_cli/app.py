@@ -9,7 +9,7 @@
     warehouse items get|put|list|delete ...
     warehouse tokens create|list|revoke ...
     warehouse whoami
-    warehouse import FILE.csv [--batch-size 100] [--concurrency 8]
+    warehouse import FILE.csv [--batch-size 100] [--concurrency 16]
 
 `--url`/`WAREHOUSE_URL` (default: the local stack, http://127.0.0.1:3000) and
 `--token`/`WAREHOUSE_TOKEN` (prefer the variable: arguments show in `ps`). The global options
@@ -34,6 +34,7 @@ from warehouse_cli.api import ApiClient, ApiError, ApiUnreachable
 from warehouse_cli.batches import DEFAULT_BATCH_SIZE
 from warehouse_cli.commands import Command, Factory, Offline
 from warehouse_cli.import_command import ImportOptions, run_import
+from warehouse_cli.importer import DEFAULT_CONCURRENCY
 from warehouse_cli.item_commands import NameNeeded
 from warehouse_cli.movement_commands import UncertainOutcome
 from warehouse_cli.options import (
@@ -94,7 +95,10 @@ def add_import(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     command.add_argument("file", type=Path)
     command.add_argument(
-        "--concurrency", type=bounded_int(1, 64), default=8, help="requests in flight (default 8)"
+        "--concurrency",
+        type=bounded_int(1, 64),
+        default=DEFAULT_CONCURRENCY,
+        help=f"requests in flight (default {DEFAULT_CONCURRENCY})",
     )
     command.add_argument(
         "--batch-size",

@@ -23,7 +23,7 @@ from warehouse_cli.batches import DEFAULT_BATCH_SIZE
 from warehouse_cli.idempotency import file_digest
 from warehouse_cli.import_file import ImportLine, Problem, parse_import
 from warehouse_cli.import_journal import BatchSizeChanged, Journal, import_identity, state_dir
-from warehouse_cli.importer import Importer, LineResult, Outcome
+from warehouse_cli.importer import DEFAULT_CONCURRENCY, Importer, LineResult, Outcome
 from warehouse_cli.output import Output
 from warehouse_cli.progress import import_progress
 from warehouse_cli.tables import plural
@@ -32,7 +32,7 @@ from warehouse_cli.tables import plural
 @dataclass(frozen=True)
 class ImportOptions:
     path: Path
-    concurrency: int = 8
+    concurrency: int = DEFAULT_CONCURRENCY
     stop_after: int | None = None
     salt: str = ""
     as_json: bool = False

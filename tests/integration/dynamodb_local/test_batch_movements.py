@@ -127,6 +127,41 @@ def test_fifty_transfers_fill_the_hundred_records_of_one_transaction(
     assert len(transfer_ids) == 1  # both legs of entry 7 carry one transfer id
 
 
+def test_each_result_is_its_own_record_among_the_many_records_of_its_sku(api: Api) -> None:
+    """The levels are read back per SKU, from its first to its last record in the batch: the
+    records in between (and the SKU's item) come along and must not be taken for results."""
+    sku, other = fresh_sku(), fresh_sku()
+    restocked(api, sku, {f"L{n:02d}": 5 for n in range(40)})
+    restocked(api, other, {None: 5, "X-1": 5})
+    entries = [
+        {"type": "restock", "sku": sku, "quantity": 3, "location_code": "L39"},
+        {"type": "pick", "sku": other, "quantity": 1, "location_code": "X-1"},
+        {"type": "transfer", "sku": sku, "quantity": 2, "from_location": "L30",
+         "to_location": "L10"},
+        {"type": "adjust", "sku": sku, "location_code": "L20", "counted_quantity": 7,
+         "reason": "cycle_count"},
+        {"type": "restock", "sku": other, "quantity": 4, "location_code": None},
+        {"type": "pick", "sku": sku, "quantity": 1, "location_code": "L00"},
+    ]  # fmt: skip
+
+    answer = send(api, {"movements": entries})
+
+    assert answer.status == 200, answer.body
+    restock, pick, transfer, adjust, unassigned, first = answer.body["results"]
+    levels = [restock, pick, transfer["source"], transfer["destination"], unassigned, first]
+    assert [(r["sku"], r["location_code"], r["quantity"], r["version"]) for r in levels] == [
+        (sku, "L39", 8, 2),
+        (other, "X-1", 4, 2),
+        (sku, "L30", 3, 2),
+        (sku, "L10", 7, 2),
+        (other, None, 9, 2),
+        (sku, "L00", 4, 2),
+    ]
+    assert (adjust["location_code"], adjust["quantity"], adjust["delta"]) == ("L20", 7, 2)
+    untouched = api.call("GET", f"/inventory/{sku}", token="operator").body["levels"]
+    assert sum(level["version"] == 1 for level in untouched) == 40 - 5
+
+
 def random_batch(rng: random.Random, sku: str, locations: list[str]) -> MovementBatchIn:
     """2 to 4 movements on distinct records: restocks, picks and transfers of 1 to 6."""
     chosen = rng.sample(locations, rng.randint(3, 5))

@@ -1,8 +1,8 @@
 """POST /inventory/movements through its handler: each entry answers as its own route would,
 all or nothing, refusals and validation errors name the entry, nothing changes on failure.
 
-moto takes at most 25 items in a TransactGetItems (DynamoDB takes 100): batches of more records
-are tested on DynamoDB Local (tests/integration/dynamodb_local/test_batch_movements.py)."""
+Full batches of 100 records, concurrency and the stream are tested on DynamoDB Local
+(tests/integration/dynamodb_local/test_batch_movements.py)."""
 
 import uuid
 from typing import TYPE_CHECKING, Any

@@ -64,8 +64,6 @@ def needed(model: Any, params: dict[str, Any]) -> list[Grant]:
             for request in params["TransactItems"]
             for kind in request
         ]
-    if operation == "TransactGetItems":
-        return [("dynamodb:GetItem", item["Get"]["TableName"]) for item in params["TransactItems"]]
     if operation == "BatchWriteItem":
         return [
             (f"dynamodb:{'PutItem' if 'PutRequest' in request else 'DeleteItem'}", table)

@@ -129,7 +129,6 @@ def throttled_dynamodb(case: Case) -> ApiResult:
     for operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"):
         case.on_dynamodb(operation, throttle)
     case.on_dynamodb("TransactWriteItems", lambda request, **_: THROTTLED(request))
-    case.on_dynamodb("TransactGetItems", lambda request, **_: THROTTLED(request))
     return case.call(case.body())
 
 

@@ -1,9 +1,10 @@
 """What every DynamoDB repository shares: values to attributes and back (boto3's serializers),
 AWS errors as the API's own (throttling and an unreachable DynamoDB are ServiceUnavailable, 503
-with Retry-After; a failed condition is the repository's to read), and the two ways to read
-many records: a Query followed to the end, or one page at a time."""
+with Retry-After; a failed condition is the repository's to read), the two ways to read many
+records: a Query followed to the end, or one page at a time, and independent reads side by side."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,9 @@ THROTTLING_CODES = frozenset(
 
 Record = dict[str, Any]
 """An item as DynamoDB returns it (attribute-value format)."""
+
+READ_THREADS = 8
+"""Reads in flight at once in `side_by_side` (the clients' pool holds 32)."""
 
 
 def to_attribute(value: Any) -> dict[str, Any]:
@@ -80,6 +84,16 @@ def query_all(client: "DynamoDBClient", query: dict[str, Any]) -> Iterator[Recor
         if "LastEvaluatedKey" not in response:
             return
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def side_by_side[T, R](read: Callable[[T], R], inputs: Sequence[T]) -> list[R]:
+    """`read` of each input, in order, the calls in threads: independent reads (a Query per
+    partition cannot be batched) then take about one round trip, and boto3's clients are
+    thread-safe. A single input is read in this thread."""
+    if len(inputs) <= 1:
+        return [read(each) for each in inputs]
+    with ThreadPoolExecutor(max_workers=min(READ_THREADS, len(inputs))) as pool:
+        return list(pool.map(read, inputs))
 
 
 FILTERED_READ_BATCH = 200

@@ -21,7 +21,6 @@ projector lags still converges to the stock's total.
 """
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from warehouse_inventory.dal.dynamodb import (
     is_condition_failure,
     query_all,
     query_page,
+    side_by_side,
 )
 from warehouse_inventory.dal.expressions import Expression
 from warehouse_inventory.dal.projection_batch import (
@@ -59,9 +59,6 @@ if TYPE_CHECKING:
 
 ItemAndMarkers = tuple[dict[str, Any] | None, dict[str, Marked]]
 """A SKU's item (None when absent) and its markers by sort key, as read together."""
-
-READ_THREADS = 8
-"""Queries in flight at once while a chunk's SKUs are read (the clients' pool holds 32)."""
 
 
 class ProjectionRepository:
@@ -107,13 +104,9 @@ class ProjectionRepository:
         return outcomes
 
     def _read_all(self, skus: list[str]) -> dict[str, ItemAndMarkers]:
-        """Each SKU's item and markers, the Queries side by side: they are independent, a
-        Query cannot be batched (BatchGetItem reads keys, and the markers are a key range),
-        and boto3 clients are thread-safe. A chunk's reads then take about one round trip."""
-        if len(skus) == 1:
-            return {skus[0]: self._item_and_markers(skus[0])}
-        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-            return dict(zip(skus, pool.map(self._item_and_markers, skus), strict=True))
+        """Each SKU's item and markers, the Queries side by side (BatchGetItem reads keys, and
+        the markers are a key range)."""
+        return dict(zip(skus, side_by_side(self._item_and_markers, skus), strict=True))
 
     def _piece(
         self,
