@@ -330,11 +330,11 @@ class DynamoDBInventoryRepository:
         ordered by location; the ones in between come along), the Queries side by side.
 
         Not TransactGetItems: it costs 2 read units per record where a Query costs 1 per 4 KB,
-        a transaction in flight on one of the records cancels it (the committed batch would
-        answer 503), and on DynamoDB Local each of its keys queues behind every transaction in
-        flight (100 keys: 0.9-6.8 s under concurrent transactions, against 0.2-0.4 s for 20
-        Queries; docs/performance.md). Each level is as read after the commit, not all of them
-        at one instant (docs/api.md)."""
+        a write in flight on one of the records cancels it (TransactionConflict, after the
+        batch committed), and on DynamoDB Local each of its keys waits behind every transaction
+        in flight (100 keys: 0.9-6.8 s under concurrent transactions, against 0.2-0.4 s for 20
+        Queries; docs/performance.md, "Bulk import"). Each level is as read after the commit,
+        not all of them at one instant (docs/api.md, "Results")."""
         wanted: dict[str, list[str]] = {}
         for key in record_keys:
             wanted.setdefault(key["pk"]["S"], []).append(key["sk"]["S"])
