@@ -129,7 +129,7 @@ def test_fifty_transfers_fill_the_hundred_records_of_one_transaction(
 
 def test_each_result_is_its_own_record_among_the_many_records_of_its_sku(api: Api) -> None:
     """The levels are read back per SKU, from its first to its last record in the batch: the
-    records in between (and the SKU's item) come along and must not be taken for results."""
+    records in between come along and must not be taken for results."""
     sku, other = fresh_sku(), fresh_sku()
     restocked(api, sku, {f"L{n:02d}": 5 for n in range(40)})
     restocked(api, other, {None: 5, "X-1": 5})
